@@ -1,0 +1,549 @@
+// Copyright 2026 The gevent-cpp Authors. Licensed under the Apache License 2.0.
+
+#include "gevent/greenlet/greenlet.h"
+
+#include <cxxabi.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <boost/context/detail/fcontext.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <string>
+
+#include "absl/base/attributes.h"
+#include "absl/base/optimization.h"
+#include "absl/strings/str_cat.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/common_interface_defs.h>
+#define GEVENT_ASAN 1
+#endif
+#if defined(__SANITIZE_THREAD__)
+#include <sanitizer/tsan_interface.h>
+#define GEVENT_TSAN 1
+#endif
+
+namespace gevent {
+
+namespace ctx = boost::context::detail;
+
+namespace internal {
+
+// Everything a thread needs to run greenlets. Created on the thread's first use of a
+// greenlet and destroyed when the thread exits.
+struct ThreadState {
+  Greenlet* current;
+  Greenlet* from = nullptr;  // who switched last; the resumed side stores its context
+  EhState* eh;               // this thread's C++ exception-handling globals
+  StackPool pool;
+  Greenlet root;
+  pid_t tid;
+  size_t live = 1;  // the thread itself plus every Greenlet object of this thread
+  void* altstack = nullptr;
+  size_t altstack_size = 0;
+  bool exited = false;
+
+  ThreadState()
+      : current(&root),
+        eh(reinterpret_cast<EhState*>(abi::__cxa_get_globals())),
+        root(this),
+        tid(gettid()) {}
+};
+
+}  // namespace internal
+
+namespace {
+
+using internal::ThreadState;
+
+// The hot pointer: initial-exec so that reading it is one instruction even when this
+// library is a shared object.
+ABSL_CONST_INIT thread_local ThreadState* tls_state
+    __attribute__((tls_model("initial-exec"))) = nullptr;
+
+std::atomic<uint64_t> g_next_id{1};
+// Guards ThreadState::live once its thread has exited (greenlets may then be
+// destroyed anywhere).
+std::mutex g_exited_mu;
+
+struct sigaction g_previous_segv;
+std::once_flag g_segv_once;
+
+// Owns the thread's state; its destructor runs at thread exit.
+struct ThreadStateOwner {
+  ThreadState* state = nullptr;
+  ~ThreadStateOwner() {
+    if (!state) return;
+    tls_state = nullptr;
+    state->exited = true;
+    if (state->altstack) {
+      stack_t disable{};
+      disable.ss_flags = SS_DISABLE;
+      sigaltstack(&disable, nullptr);
+      munmap(state->altstack, state->altstack_size);
+    }
+    // Greenlets still alive keep the state; suspended ones cannot be unwound any
+    // more and are discarded (stack and all) when destroyed.
+    std::lock_guard<std::mutex> lock(g_exited_mu);
+    if (--state->live == 0) delete state;
+  }
+};
+thread_local ThreadStateOwner tls_owner;
+
+void InstallAltStack(ThreadState* ts) {
+  stack_t old{};
+  if (sigaltstack(nullptr, &old) == 0 && !(old.ss_flags & SS_DISABLE)) return;
+  const size_t size = 64 * 1024;
+  void* mem = mmap(nullptr, size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mem == MAP_FAILED) return;
+  stack_t ss{};
+  ss.ss_sp = mem;
+  ss.ss_size = size;
+  if (sigaltstack(&ss, nullptr) != 0) {
+    munmap(mem, size);
+    return;
+  }
+  ts->altstack = mem;
+  ts->altstack_size = size;
+}
+
+void InstallOverflowHandler();
+
+ABSL_ATTRIBUTE_NOINLINE ThreadState* InitThread() {
+  InstallOverflowHandler();
+  auto* ts = new ThreadState;
+  tls_owner.state = ts;
+  tls_state = ts;
+  InstallAltStack(ts);
+  return ts;
+}
+
+inline ThreadState* ThisThread() {
+  ThreadState* ts = tls_state;
+  if (ABSL_PREDICT_FALSE(ts == nullptr)) ts = InitThread();
+  return ts;
+}
+
+// Signal-safe output helpers for the overflow handler.
+void WriteStr(const char* s) {
+  ssize_t unused = write(STDERR_FILENO, s, std::strlen(s));
+  (void)unused;
+}
+void WriteNum(uint64_t n) {
+  char buf[24];
+  int i = sizeof(buf);
+  buf[--i] = '\0';
+  do {
+    buf[--i] = static_cast<char>('0' + n % 10);
+    n /= 10;
+  } while (n && i > 0);
+  WriteStr(buf + i);
+}
+
+[[noreturn]] void Fatal(const std::string& message) {
+  std::fprintf(stderr, "gevent: %s\n", message.c_str());
+  std::fflush(stderr);
+  std::abort();
+}
+
+bool IsGreenletExit(const std::exception_ptr& e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const GreenletExit&) {
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
+}  // namespace
+
+// SIGSEGV on the guard page below the running greenlet's stack: say which greenlet
+// overflowed and die. Any other fault goes to the handler installed before ours.
+void OverflowSignalHandler(int sig, void* info_ptr, void* ucontext) {
+  auto* info = static_cast<siginfo_t*>(info_ptr);
+  ThreadState* ts = tls_state;
+  if (ts != nullptr) {
+    const Greenlet* g = ts->current;
+    if (!g->is_root_ && g->stack_ && g->stack_.InGap(info->si_addr)) {
+      WriteStr("gevent: stack overflow in greenlet '");
+      if (g->name_.empty()) {
+        WriteStr("greenlet-");
+        WriteNum(g->id_);
+      } else {
+        WriteStr(g->name_.c_str());
+      }
+      WriteStr("' (stack of ");
+      WriteNum(g->stack_.size());
+      WriteStr(" bytes): it hit the guard page below its stack; give it a larger "
+               "stack_size.\n");
+      signal(SIGABRT, SIG_DFL);
+      abort();
+    }
+  }
+  if (g_previous_segv.sa_flags & SA_SIGINFO) {
+    g_previous_segv.sa_sigaction(sig, info, ucontext);
+  } else if (g_previous_segv.sa_handler == SIG_DFL ||
+             g_previous_segv.sa_handler == SIG_IGN) {
+    // Let the fault happen again with the default action (and a core dump).
+    signal(sig, SIG_DFL);
+  } else {
+    g_previous_segv.sa_handler(sig);
+  }
+}
+
+namespace {
+void InstallOverflowHandler() {
+  std::call_once(g_segv_once, [] {
+    struct sigaction sa {};
+    sa.sa_sigaction = [](int sig, siginfo_t* info, void* uc) {
+      OverflowSignalHandler(sig, info, uc);
+    };
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGSEGV, &sa, &g_previous_segv);
+  });
+}
+}  // namespace
+
+// --- construction ---------------------------------------------------------
+
+Greenlet::Greenlet(internal::ThreadState* owner)
+    : owner_(owner),
+      parent_(nullptr),
+      state_(State::kActive),
+      is_root_(true),
+      id_(g_next_id.fetch_add(1, std::memory_order_relaxed)),
+      stack_size_(0),
+      name_("root") {
+#ifdef GEVENT_TSAN
+  tsan_fiber_ = __tsan_get_current_fiber();
+#endif
+}
+
+Greenlet::Greenlet(Body body, GreenletOptions options, int)
+    : owner_(ThisThread()),
+      parent_(options.parent ? options.parent : owner_->current),
+      body_(std::move(body)),
+      id_(g_next_id.fetch_add(1, std::memory_order_relaxed)),
+      stack_size_(options.stack_size),
+      name_(std::move(options.name)) {
+  if (parent_->owner_ != owner_) {
+    throw GreenletError(absl::StrCat(
+        "greenlet '", name(), "' cannot have parent '", parent_->name(),
+        "': the parent belongs to another thread; a greenlet's parent must be on "
+        "the same thread"));
+  }
+  parent_->LinkChild(this);
+  ++owner_->live;
+}
+
+Greenlet::~Greenlet() {
+  if (is_root_) return;
+  ThreadState* ts = tls_state;
+  if (ts != owner_ && owner_->exited) {
+    // Its thread is gone: it cannot be unwound; only the bookkeeping is left.
+    std::lock_guard<std::mutex> lock(g_exited_mu);
+    if (--owner_->live == 0) delete owner_;
+    return;
+  }
+  if (state_ == State::kActive) {
+    if (ts != owner_) {
+      Fatal(absl::StrCat("greenlet '", name(),
+                         "' was destroyed on another thread while suspended; "
+                         "destroy a greenlet on the thread that runs it"));
+    }
+    if (ts->current == this) {
+      Fatal(absl::StrCat("greenlet '", name(),
+                         "' was destroyed while running; destroy it from another "
+                         "greenlet after it ends"));
+    }
+    try {
+      (void)kill();
+    } catch (...) {
+      std::fprintf(stderr,
+                   "gevent: greenlet '%s' raised an exception while being killed "
+                   "by its destructor; the exception is dropped\n",
+                   name().c_str());
+    }
+    if (state_ == State::kActive) {
+      Fatal(absl::StrCat("greenlet '", name(),
+                         "' survived kill() in its destructor (it caught "
+                         "GreenletExit and switched away); it must end"));
+    }
+  }
+  // Orphaned children go to our parent, as in Python when a parent is collected.
+  while (first_child_) {
+    Greenlet* child = first_child_;
+    UnlinkChild(child);
+    child->parent_ = parent_;
+    parent_->LinkChild(child);
+  }
+  if (parent_) parent_->UnlinkChild(this);
+  --owner_->live;
+}
+
+void Greenlet::LinkChild(Greenlet* child) {
+  child->prev_sibling_ = nullptr;
+  child->next_sibling_ = first_child_;
+  if (first_child_) first_child_->prev_sibling_ = child;
+  first_child_ = child;
+}
+
+void Greenlet::UnlinkChild(Greenlet* child) {
+  if (child->prev_sibling_) {
+    child->prev_sibling_->next_sibling_ = child->next_sibling_;
+  } else {
+    first_child_ = child->next_sibling_;
+  }
+  if (child->next_sibling_) child->next_sibling_->prev_sibling_ = child->prev_sibling_;
+  child->prev_sibling_ = child->next_sibling_ = nullptr;
+}
+
+Greenlet* Greenlet::current() { return ThisThread()->current; }
+
+Greenlet* Greenlet::root() { return &ThisThread()->root; }
+
+const std::string& Greenlet::name() const {
+  if (name_.empty()) name_ = absl::StrCat("greenlet-", id_);
+  return name_;
+}
+
+absl::Status Greenlet::set_parent(Greenlet* parent) {
+  if (parent == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("greenlet '", name(), "': parent cannot be null"));
+  }
+  if (is_root_) {
+    return absl::InvalidArgumentError("the root greenlet cannot have a parent");
+  }
+  if (parent->owner_ != owner_) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "greenlet '", name(), "' cannot have parent '", parent->name(),
+        "': it belongs to another thread"));
+  }
+  for (Greenlet* p = parent; p; p = p->parent_) {
+    if (p == this) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "greenlet '", name(), "' cannot have parent '", parent->name(),
+          "': that would make a cycle of parents"));
+    }
+  }
+  parent_->UnlinkChild(this);
+  parent_ = parent;
+  parent_->LinkChild(this);
+  return absl::OkStatus();
+}
+
+// --- switching --------------------------------------------------------------
+
+void Greenlet::ThrowMisuse(const char* what) const {
+  ThreadState* ts = tls_state;
+  if (ts != owner_) {
+    throw GreenletError(absl::StrCat(
+        "cannot ", what, " greenlet '", name(), "': it belongs to thread ",
+        owner_->tid, " but this is thread ", gettid(),
+        "; a greenlet runs only on the thread that created it (each thread has "
+        "its own hub: hand the work to that thread instead)"));
+  }
+  throw GreenletError(absl::StrCat(
+      "cannot ", what, " greenlet '", name(),
+      "': it is dead (it returned, raised or was killed); start a new greenlet "
+      "instead"));
+}
+
+void Greenlet::Start() {
+  stack_ = owner_->pool.Allocate(stack_size_);
+  context_ = ctx::make_fcontext(stack_.top, stack_.size(), [](ctx::transfer_t t) {
+    Entry(t.fctx, t.data);
+  });
+  state_ = State::kActive;
+#ifdef GEVENT_ASAN
+  asan_bottom_ = stack_.bottom;
+  asan_size_ = stack_.size();
+#endif
+#ifdef GEVENT_TSAN
+  tsan_fiber_ = __tsan_create_fiber(0);
+#endif
+}
+
+void* Greenlet::switch_to(void* value) {
+  ThreadState* ts = tls_state;
+  if (ABSL_PREDICT_FALSE(ts != owner_ || state_ == State::kDead)) {
+    ThrowMisuse("switch to");
+  }
+  Greenlet* from = ts->current;
+  if (ABSL_PREDICT_FALSE(from == this)) return value;
+  if (state_ == State::kNew) Start();
+  return SwitchFrom(from, value);
+}
+
+// Runs on `from`'s stack; `this` is the target.
+void* Greenlet::SwitchFrom(Greenlet* from, void* value) {
+  ThreadState* ts = owner_;
+  ts->from = from;
+  ts->current = this;
+  from->eh_ = *ts->eh;
+  *ts->eh = eh_;
+#ifdef GEVENT_ASAN
+  __sanitizer_start_switch_fiber(&from->asan_fake_stack_, asan_bottom_, asan_size_);
+#endif
+#ifdef GEVENT_TSAN
+  __tsan_switch_to_fiber(tsan_fiber_, 0);
+#endif
+  ctx::transfer_t t = ctx::jump_fcontext(context_, value);
+  return from->Resumed(t.fctx, t.data);
+}
+
+// Runs in the greenlet that was just resumed (`this`).
+void* Greenlet::Resumed(void* caller_context, void* value) {
+  ThreadState* ts = owner_;
+  Greenlet* prev = ts->from;
+#ifdef GEVENT_ASAN
+  const void* bottom;
+  size_t size;
+  __sanitizer_finish_switch_fiber(asan_fake_stack_, &bottom, &size);
+  if (prev->is_root_) {
+    prev->asan_bottom_ = bottom;
+    prev->asan_size_ = size;
+  }
+#endif
+  prev->context_ = caller_context;
+  // A greenlet suspended with its stack pointer below its stack has overflowed
+  // into the gap without hitting a guard page (an unguarded slab): stop here.
+  if (ABSL_PREDICT_FALSE(prev->state_ == State::kActive && !prev->is_root_ &&
+                         static_cast<char*>(caller_context) < prev->stack_.bottom)) {
+    Fatal(absl::StrCat("stack overflow in greenlet '", prev->name(), "' (stack of ",
+                       prev->stack_.size(),
+                       " bytes): it ran below its stack; give it a larger "
+                       "stack_size"));
+  }
+  if (ABSL_PREDICT_FALSE(pending_ != nullptr)) {
+    std::exception_ptr e = std::move(pending_);
+    pending_ = nullptr;
+    std::rethrow_exception(e);
+  }
+  return value;
+}
+
+void Greenlet::Entry(void* caller_context, void* value) {
+  ThreadState* ts = tls_state;
+  Greenlet* self = ts->current;
+  Greenlet* prev = ts->from;
+#ifdef GEVENT_ASAN
+  const void* bottom;
+  size_t size;
+  __sanitizer_finish_switch_fiber(nullptr, &bottom, &size);
+  if (prev->is_root_) {
+    prev->asan_bottom_ = bottom;
+    prev->asan_size_ = size;
+  }
+#endif
+  prev->context_ = caller_context;
+  void* result = nullptr;
+  std::exception_ptr error;
+  try {
+    if (self->pending_) {
+      std::exception_ptr e = std::move(self->pending_);
+      self->pending_ = nullptr;
+      std::rethrow_exception(e);
+    }
+    result = self->body_(value);
+  } catch (const GreenletExit&) {
+    // A killed greenlet ends normally.
+  } catch (...) {
+    error = std::current_exception();
+  }
+  // The body's captures die here, on the greenlet's own stack, where they may block.
+  try {
+    self->body_ = nullptr;
+  } catch (...) {
+    if (!error) error = std::current_exception();
+  }
+  self->Finish(result, std::move(error));
+}
+
+void Greenlet::Finish(void* result, std::exception_ptr error) {
+  ThreadState* ts = owner_;
+  state_ = State::kDead;
+  result_ = result;
+  exception_ = error;
+  Greenlet* target = parent_;
+  while (target->state_ == State::kDead) target = target->parent_;
+  if (target->state_ == State::kNew) target->Start();
+  if (error) target->pending_ = std::move(error);
+  ts->from = this;
+  ts->current = target;
+  *ts->eh = target->eh_;
+#ifdef GEVENT_ASAN
+  __sanitizer_start_switch_fiber(nullptr, target->asan_bottom_, target->asan_size_);
+#endif
+#ifdef GEVENT_TSAN
+  __tsan_switch_to_fiber(target->tsan_fiber_, 0);
+#endif
+  // Leave this stack for good; the target's stack releases ours.
+  ctx::ontop_fcontext(target->context_, this, [](ctx::transfer_t t) {
+    auto* dead = static_cast<Greenlet*>(t.data);
+#ifdef GEVENT_TSAN
+    __tsan_destroy_fiber(dead->tsan_fiber_);
+    dead->tsan_fiber_ = nullptr;
+#endif
+    if (!dead->owner_->pool.Release(dead->stack_)) {
+      Fatal(absl::StrCat("stack overflow in greenlet '", dead->name(), "' (stack of ",
+                         dead->stack_.size(),
+                         " bytes): it wrote below its stack; give it a larger "
+                         "stack_size"));
+    }
+    dead->stack_ = {};
+    dead->context_ = nullptr;
+    return ctx::transfer_t{nullptr, dead->result_};
+  });
+  __builtin_unreachable();
+}
+
+void* Greenlet::throw_into(std::exception_ptr error) {
+  ThreadState* ts = tls_state;
+  if (ts != owner_ || state_ == State::kDead) ThrowMisuse("throw into");
+  if (state_ == State::kNew) {
+    state_ = State::kDead;
+    body_ = nullptr;
+    if (IsGreenletExit(error)) return nullptr;
+    std::rethrow_exception(error);
+  }
+  Greenlet* from = ts->current;
+  if (from == this) std::rethrow_exception(error);
+  pending_ = std::move(error);
+  return SwitchFrom(from, nullptr);
+}
+
+absl::Status Greenlet::kill() {
+  ThreadState* ts = tls_state;
+  if (ts != owner_) ThrowMisuse("kill");
+  if (state_ == State::kDead) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("greenlet '", name(), "' is already dead"));
+  }
+  if (is_root_) {
+    return absl::FailedPreconditionError("the root greenlet cannot be killed");
+  }
+  if (state_ == State::kNew) {
+    state_ = State::kDead;
+    body_ = nullptr;
+    return absl::OkStatus();
+  }
+  Greenlet* killer = ts->current;
+  if (killer == this) throw GreenletExit{};
+  // Control comes back to the killer when the greenlet ends (unless that would make
+  // a cycle of parents, i.e. the killer descends from it).
+  (void)set_parent(killer);
+  throw_into(std::make_exception_ptr(GreenletExit{}));
+  return absl::OkStatus();
+}
+
+}  // namespace gevent

@@ -1,0 +1,216 @@
+// Copyright 2026 The gevent-cpp Authors. Licensed under the Apache License 2.0.
+//
+// greenlet.h
+//
+// A Greenlet is a function running on its own small stack, switched to and from
+// explicitly on one OS thread: Python's greenlet, in C++, on Boost.Context. It is the
+// bottom layer of gevent-cpp; most programs use the hub's spawn() instead, which
+// schedules greenlets for you.
+//
+//   gevent::Greenlet* main = gevent::Greenlet::current();
+//   gevent::Greenlet ping([&](void* ball) -> void* {
+//     for (int i = 0; i < 3; ++i) ball = main->switch_to(ball);  // back to main
+//     return ball;                                                // ends: to parent
+//   });
+//   int ball = 0;
+//   ping.switch_to(&ball);  // starts ping; returns when ping switches back
+//
+// Semantics follow Python's greenlet:
+//   - switch_to(v) suspends the caller and resumes the target; v becomes the value
+//     of the target's pending switch_to() (or the argument of its body when it
+//     starts). Control comes back when someone switches to the caller again.
+//   - When a greenlet's body returns, control passes to its parent (the first one
+//     still alive) with the body's result; when the body throws, the exception is
+//     rethrown in the parent, at the point where the parent is resumed.
+//   - throw_into(e) raises e inside the target at its switch point; kill() raises
+//     GreenletExit there, so the target unwinds and its destructors run.
+//   - A Greenlet destroyed while suspended is killed first, so nothing leaks.
+//
+// Each greenlet saves the C++ exception-handling state (the exceptions being caught
+// and the count of uncaught ones) across a switch, so a switch inside a catch block
+// or a destructor that runs during unwinding is safe.
+//
+// Not thread-safe: a greenlet belongs to the thread that created it. Switching to it
+// from another thread is an error (GreenletError), never a silent corruption.
+
+#ifndef GEVENT_GREENLET_GREENLET_H_
+#define GEVENT_GREENLET_GREENLET_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "gevent/greenlet/internal/stack_pool.h"
+
+namespace gevent {
+
+// Raised inside a greenlet by kill(). It is not a std::exception, so that
+// `catch (const std::exception&)` in user code does not stop a kill; a greenlet that
+// ends with GreenletExit counts as ended normally.
+struct GreenletExit {
+  const char* what() const noexcept { return "GreenletExit"; }
+};
+
+// Misuse of a greenlet: switching to a dead one, or to one of another thread.
+class GreenletError : public std::logic_error {
+ public:
+  using std::logic_error::logic_error;
+};
+
+// Default usable stack: enough for ordinary code and small enough that a million
+// suspended greenlets fit in memory (only the pages a greenlet touches cost memory).
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr size_t kDefaultStackSize = 256 * 1024;  // sanitizers grow frames
+#else
+inline constexpr size_t kDefaultStackSize = 64 * 1024;
+#endif
+
+class Greenlet;
+
+struct GreenletOptions {
+  // Shown in errors and crash reports. Default: "greenlet-<id>".
+  std::string name;
+  // Usable stack bytes, rounded up to whole pages. Default: kDefaultStackSize.
+  size_t stack_size = kDefaultStackSize;
+  // Where control goes when the greenlet ends. Default: the greenlet creating it.
+  Greenlet* parent = nullptr;
+};
+
+namespace internal {
+struct ThreadState;
+struct EhState {
+  void* caught = nullptr;
+  unsigned int uncaught = 0;
+};
+}  // namespace internal
+
+class Greenlet {
+ public:
+  using Body = absl::AnyInvocable<void*(void*)>;
+
+  // Creates an unstarted greenlet that runs `fn` when first switched to. `fn` is
+  // callable as void*(void*) (it receives the first switch's value and its result
+  // goes to the parent) or as void() / R() for convenience. No stack is taken until
+  // the greenlet starts.
+  template <typename F>
+  explicit Greenlet(F&& fn, GreenletOptions options = {})
+      : Greenlet(MakeBody(std::forward<F>(fn)), std::move(options), 0) {}
+
+  // Kills the greenlet if it is suspended (its destructors run), then frees it.
+  // Destroying the running greenlet, or a suspended one from another thread, is a
+  // fatal error.
+  ~Greenlet();
+
+  Greenlet(const Greenlet&) = delete;
+  Greenlet& operator=(const Greenlet&) = delete;
+
+  // The greenlet running on this thread (the thread's root greenlet outside any).
+  static Greenlet* current();
+  // This thread's root greenlet: the thread's own stack. It never dies.
+  static Greenlet* root();
+
+  // Suspends the caller and runs this greenlet (starting it if new). Returns the
+  // value passed by whoever switches back. Rethrows an exception that ended a child
+  // whose parent is the caller. Throws GreenletError if this greenlet is dead or
+  // belongs to another thread. Blocks the caller until it is switched to again.
+  void* switch_to(void* value = nullptr);
+
+  // Like switch_to, but raises `error` inside this greenlet at its switch point. An
+  // unstarted greenlet dies without running; the error is then raised in the caller,
+  // except GreenletExit, which just ends it. A dead greenlet: GreenletError.
+  void* throw_into(std::exception_ptr error);
+
+  // Raises GreenletExit inside this greenlet and returns once control comes back
+  // (the killed greenlet's parent becomes the caller, so it does). An unstarted
+  // greenlet dies without running. Returns FailedPrecondition, and does nothing, if
+  // it is already dead; killing the current greenlet throws GreenletExit right away.
+  absl::Status kill();
+
+  // The greenlet control goes to when this one ends.
+  Greenlet* parent() const { return parent_; }
+  // Changes the parent. InvalidArgument if it would make a cycle, or if `parent` is
+  // null or belongs to another thread.
+  absl::Status set_parent(Greenlet* parent);
+
+  bool started() const { return state_ != State::kNew; }
+  bool dead() const { return state_ == State::kDead; }
+  // Started and not dead: running or suspended.
+  bool active() const { return state_ == State::kActive; }
+
+  // The name given in GreenletOptions, or "greenlet-<id>".
+  const std::string& name() const;
+  uint64_t id() const { return id_; }
+  size_t stack_size() const { return stack_size_; }
+  bool is_root() const { return is_root_; }
+  // The exception that ended this greenlet, or null (also when it ended by kill).
+  std::exception_ptr exception() const { return exception_; }
+
+ private:
+  enum class State : uint8_t { kNew, kActive, kDead };
+  friend struct internal::ThreadState;
+
+  Greenlet(Body body, GreenletOptions options, int);
+  explicit Greenlet(internal::ThreadState* owner);  // a thread's root
+
+  template <typename F>
+  static Body MakeBody(F&& fn) {
+    using Fn = std::decay_t<F>;
+    if constexpr (std::is_invocable_r_v<void*, Fn&, void*>) {
+      return Body(std::forward<F>(fn));
+    } else if constexpr (std::is_invocable_v<Fn&>) {
+      return Body([f = Fn(std::forward<F>(fn))](void*) mutable -> void* {
+        f();
+        return nullptr;
+      });
+    } else {
+      static_assert(std::is_invocable_v<Fn&>,
+                    "a greenlet body is callable as void*(void*) or with no arguments");
+    }
+  }
+
+  static void Entry(void* caller_context, void* value);
+  [[noreturn]] void Finish(void* result, std::exception_ptr error);
+  void* SwitchFrom(Greenlet* from, void* value);
+  void* Resumed(void* caller_context, void* value);
+  [[noreturn]] void ThrowMisuse(const char* what) const;
+  void Start();
+  void LinkChild(Greenlet* child);
+  void UnlinkChild(Greenlet* child);
+  friend void OverflowSignalHandler(int, void*, void*);
+
+  // Hot fields first.
+  void* context_ = nullptr;  // saved fcontext while suspended
+  internal::ThreadState* owner_;
+  Greenlet* parent_;
+  // Children (greenlets whose parent this is), so that they can be handed to this
+  // greenlet's parent when it is destroyed before them.
+  Greenlet* first_child_ = nullptr;
+  Greenlet* next_sibling_ = nullptr;
+  Greenlet* prev_sibling_ = nullptr;
+  State state_ = State::kNew;
+  bool is_root_ = false;
+  internal::EhState eh_;
+  std::exception_ptr pending_;  // raised when this greenlet resumes
+  internal::Stack stack_;
+  Body body_;
+  std::exception_ptr exception_;
+  void* result_ = nullptr;
+  // Sanitizer bookkeeping (unused in ordinary builds).
+  const void* asan_bottom_ = nullptr;
+  size_t asan_size_ = 0;
+  void* asan_fake_stack_ = nullptr;
+  void* tsan_fiber_ = nullptr;
+  uint64_t id_;
+  size_t stack_size_;
+  mutable std::string name_;  // filled on first use: naming costs nothing per spawn
+};
+
+}  // namespace gevent
+
+#endif  // GEVENT_GREENLET_GREENLET_H_

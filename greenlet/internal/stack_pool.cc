@@ -1,0 +1,264 @@
+// Copyright 2026 The gevent-cpp Authors. Licensed under the Apache License 2.0.
+
+#include "gevent/greenlet/internal/stack_pool.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <system_error>
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#endif
+
+namespace gevent::internal {
+
+namespace {
+
+// A slab aims at this many bytes of address space: large enough that a million
+// stacks stay far below vm.max_map_count, small enough that a quiet thread keeps little.
+constexpr size_t kSlabTargetBytes = 8 * 1024 * 1024;
+constexpr size_t kMaxSlotsPerSlab = 1024;
+// Bytes at the top of an unguarded gap that must still read zero on release.
+constexpr size_t kGapCheckBytes = 64;
+
+size_t PageSize() {
+  static const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  return page;
+}
+
+// Mappings the process may still spend on guard pages. Half of vm.max_map_count is
+// left to everything else (the heap, libraries, threads' stacks).
+std::atomic<long>& GuardBudget() {
+  static std::atomic<long> budget = [] {
+    long max_map_count = 65530;
+    if (FILE* f = std::fopen("/proc/sys/vm/max_map_count", "r")) {
+      if (std::fscanf(f, "%ld", &max_map_count) != 1) max_map_count = 65530;
+      std::fclose(f);
+    }
+    return max_map_count / 2;
+  }();
+  return budget;
+}
+
+bool TakeGuardBudget(long mappings) {
+  auto& budget = GuardBudget();
+  long left = budget.load(std::memory_order_relaxed);
+  while (left >= mappings) {
+    if (budget.compare_exchange_weak(left, left - mappings,
+                                     std::memory_order_relaxed)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+struct Slab {
+  StackPool* pool;
+  char* base;
+  size_t length;
+  size_t stride;
+  uint32_t slots;
+  uint32_t used = 0;
+  uint32_t fresh = 0;  // slots [fresh, slots) have never been handed out
+  bool guarded;
+  long guard_mappings = 0;
+  std::vector<uint32_t> free;  // released slots, reused last-in first-out
+  // Membership of the size class's lists.
+  Slab* all_prev = nullptr;
+  Slab* all_next = nullptr;
+  Slab* avail_prev = nullptr;
+  Slab* avail_next = nullptr;
+  bool available = false;
+
+  uint32_t free_slots() const { return slots - used; }
+};
+
+struct StackPool::SizeClass {
+  size_t usable;
+  size_t stride;
+  uint32_t slots_per_slab;
+  Slab* all = nullptr;
+  Slab* available = nullptr;  // slabs with at least one free slot
+
+  void LinkAvailable(Slab* s) {
+    s->available = true;
+    s->avail_prev = nullptr;
+    s->avail_next = available;
+    if (available) available->avail_prev = s;
+    available = s;
+  }
+  void UnlinkAvailable(Slab* s) {
+    s->available = false;
+    if (s->avail_prev) s->avail_prev->avail_next = s->avail_next;
+    if (s->avail_next) s->avail_next->avail_prev = s->avail_prev;
+    if (available == s) available = s->avail_next;
+    s->avail_prev = s->avail_next = nullptr;
+  }
+  void LinkAll(Slab* s) {
+    s->all_next = all;
+    if (all) all->all_prev = s;
+    all = s;
+  }
+  void UnlinkAll(Slab* s) {
+    if (s->all_prev) s->all_prev->all_next = s->all_next;
+    if (s->all_next) s->all_next->all_prev = s->all_prev;
+    if (all == s) all = s->all_next;
+  }
+};
+
+StackPool::StackPool() = default;
+
+StackPool::~StackPool() {
+  for (SizeClass* cls : classes_) {
+    while (cls->all) FreeSlab(cls->all);
+    delete cls;
+  }
+}
+
+long StackPool::GuardBudgetLeft() {
+  return GuardBudget().load(std::memory_order_relaxed);
+}
+
+StackPool::SizeClass& StackPool::ClassFor(size_t usable) {
+  for (SizeClass* cls : classes_) {
+    if (cls->usable == usable) return *cls;
+  }
+  auto* cls = new SizeClass;
+  cls->usable = usable;
+  cls->stride = usable + kGapBytes;
+  size_t slots = kSlabTargetBytes / cls->stride;
+  if (slots < 1) slots = 1;
+  if (slots > kMaxSlotsPerSlab) slots = kMaxSlotsPerSlab;
+  cls->slots_per_slab = static_cast<uint32_t>(slots);
+  classes_.push_back(cls);
+  return *cls;
+}
+
+Slab* StackPool::NewSlab(SizeClass& cls) {
+  const size_t length = cls.stride * cls.slots_per_slab;
+  void* mem = mmap(nullptr, length, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (mem == MAP_FAILED) {
+    throw std::system_error(errno, std::generic_category(),
+                            "gevent: cannot map a slab of greenlet stacks");
+  }
+  // A huge page would turn every touched 4 KiB of stack into 2 MiB of memory.
+  madvise(mem, length, MADV_NOHUGEPAGE);
+
+  auto* slab = new Slab;
+  slab->pool = this;
+  slab->base = static_cast<char*>(mem);
+  slab->length = length;
+  slab->stride = cls.stride;
+  slab->slots = cls.slots_per_slab;
+  // Each guarded slot splits the slab into a PROT_NONE gap and a stack mapping.
+  const long mappings = 2L * cls.slots_per_slab + 1;
+  slab->guarded = TakeGuardBudget(mappings);
+  if (slab->guarded) {
+    slab->guard_mappings = mappings;
+    for (uint32_t i = 0; i < slab->slots; ++i) {
+      if (mprotect(slab->base + i * cls.stride, kGapBytes, PROT_NONE) != 0) {
+        // Out of mappings after all (another library spent them): keep the slab
+        // unguarded; the soft-gap checks still apply.
+        for (uint32_t j = 0; j < i; ++j) {
+          mprotect(slab->base + j * cls.stride, kGapBytes, PROT_READ | PROT_WRITE);
+        }
+        GuardBudget().fetch_add(mappings, std::memory_order_relaxed);
+        slab->guarded = false;
+        slab->guard_mappings = 0;
+        break;
+      }
+    }
+  }
+  cls.LinkAll(slab);
+  cls.LinkAvailable(slab);
+  total_free_slots_ += slab->slots;
+  return slab;
+}
+
+void StackPool::FreeSlab(Slab* slab) {
+  SizeClass& cls = ClassFor(slab->stride - kGapBytes);
+  if (slab->available) cls.UnlinkAvailable(slab);
+  cls.UnlinkAll(slab);
+  total_free_slots_ -= slab->free_slots();
+  in_use_ -= slab->used;
+  munmap(slab->base, slab->length);
+  if (slab->guard_mappings) {
+    GuardBudget().fetch_add(slab->guard_mappings, std::memory_order_relaxed);
+  }
+  delete slab;
+}
+
+Stack StackPool::Allocate(size_t size) {
+  const size_t page = PageSize();
+  size_t usable = (size + page - 1) / page * page;
+  if (usable < 2 * page) usable = 2 * page;
+  SizeClass& cls = ClassFor(usable);
+  Slab* slab = cls.available ? cls.available : NewSlab(cls);
+
+  uint32_t slot;
+  if (!slab->free.empty()) {
+    slot = slab->free.back();
+    slab->free.pop_back();
+  } else {
+    slot = slab->fresh++;
+  }
+  if (++slab->used == slab->slots) cls.UnlinkAvailable(slab);
+  --total_free_slots_;
+  ++in_use_;
+
+  Stack stack;
+  stack.bottom = slab->base + slot * slab->stride + kGapBytes;
+  stack.top = stack.bottom + usable;
+  stack.slab = slab;
+  stack.slot = slot;
+  stack.guarded = slab->guarded;
+  return stack;
+}
+
+bool StackPool::Release(Stack stack) {
+  Slab* slab = stack.slab;
+  if (!stack.guarded) {
+    // The gap was never touched unless the stack overflowed into it.
+    const char* probe = stack.bottom - kGapCheckBytes;
+    for (size_t i = 0; i < kGapCheckBytes; ++i) {
+      if (probe[i] != 0) return false;
+    }
+  }
+#if defined(__SANITIZE_ADDRESS__)
+  // Frames that never returned (the greenlet's entry) leave poisoned red zones.
+  ASAN_UNPOISON_MEMORY_REGION(stack.bottom, stack.size());
+#endif
+  SizeClass& cls = ClassFor(stack.size());
+  slab->free.push_back(stack.slot);
+  --slab->used;
+  ++total_free_slots_;
+  --in_use_;
+  if (!slab->available) cls.LinkAvailable(slab);
+  if (slab->used == 0 && total_free_slots_ - slab->slots >= max_free_stacks_) {
+    FreeSlab(slab);
+  }
+  return true;
+}
+
+StackPoolStats StackPool::stats() const {
+  StackPoolStats s;
+  for (const SizeClass* cls : classes_) {
+    for (const Slab* slab = cls->all; slab; slab = slab->all_next) {
+      ++s.slabs;
+      if (slab->guarded) ++s.guarded_slabs;
+      s.mapped_bytes += slab->length;
+    }
+  }
+  s.stacks_in_use = in_use_;
+  s.free_slots = total_free_slots_;
+  return s;
+}
+
+}  // namespace gevent::internal

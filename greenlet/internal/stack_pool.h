@@ -1,0 +1,107 @@
+// Copyright 2026 The gevent-cpp Authors. Licensed under the Apache License 2.0.
+//
+// stack_pool.h (internal)
+//
+// Greenlet stacks, carved out of large mmap'd slabs and reused. Not for users: a
+// Greenlet takes a stack when it first runs and gives it back when it dies.
+//
+// Why slabs: vm.max_map_count (65530 by default) caps the mappings of a process, and a
+// guard page splits a mapping in two, so a million stacks cannot each be a mapping
+// with a guard. Each slab holds many slots; every slot is [gap][stack], where the gap
+// sits below the stack it protects:
+//   - in a guarded slab the gap is PROT_NONE (a hard guard page: an overflow faults and
+//     the overflow handler names the greenlet). Guarded slabs cost two mappings per
+//     slot, so they are used while the process-wide budget (half of vm.max_map_count)
+//     lasts; allocation prefers them.
+//   - past the budget, slabs are unguarded: the gap is mapped but never touched, so an
+//     overflow of up to kGapBytes lands in dead memory instead of a neighbour's frames,
+//     and it is detected when the greenlet next switches out (its saved stack pointer
+//     is in the gap) or when its stack is released (the gap is no longer zero).
+// Bookkeeping lives in the Slab objects on the heap, never in the stack pages, so an
+// idle greenlet costs the pages it touched and nothing more.
+//
+// One pool per thread (no locks on the hot path). Free slots are reused LIFO so a
+// spawn usually gets a warm stack. Past max_free_stacks free slots, a slab that
+// becomes wholly free is unmapped, so a burst of greenlets leaves no memory behind
+// beyond the pool's bound.
+
+#ifndef GEVENT_GREENLET_INTERNAL_STACK_POOL_H_
+#define GEVENT_GREENLET_INTERNAL_STACK_POOL_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace gevent::internal {
+
+class StackPool;
+struct Slab;
+
+// Bytes below each stack kept as a guard (hard or soft).
+inline constexpr size_t kGapBytes = 16 * 1024;
+
+// One stack handed out by a StackPool. Usable memory is [bottom, top).
+struct Stack {
+  char* top = nullptr;
+  char* bottom = nullptr;
+  Slab* slab = nullptr;
+  uint32_t slot = 0;
+  bool guarded = false;
+
+  size_t size() const { return static_cast<size_t>(top - bottom); }
+  explicit operator bool() const { return top != nullptr; }
+  // True when `address` is in the gap below this stack.
+  bool InGap(const void* address) const {
+    const char* a = static_cast<const char*>(address);
+    return a < bottom && a >= bottom - kGapBytes;
+  }
+};
+
+struct StackPoolStats {
+  size_t slabs = 0;
+  size_t guarded_slabs = 0;
+  size_t mapped_bytes = 0;
+  size_t stacks_in_use = 0;
+  size_t free_slots = 0;
+};
+
+class StackPool {
+ public:
+  static constexpr size_t kDefaultMaxFreeStacks = 1024;
+
+  StackPool();
+  ~StackPool();
+  StackPool(const StackPool&) = delete;
+  StackPool& operator=(const StackPool&) = delete;
+
+  // Returns a stack of at least `size` usable bytes (rounded up to whole pages).
+  // Throws std::system_error when the kernel refuses the memory.
+  Stack Allocate(size_t size);
+
+  // Gives `stack` back. Returns false, and keeps the stack out of use, if the gap
+  // below it was written: an overflow that no guard page caught (the caller reports
+  // it, naming the greenlet).
+  [[nodiscard]] bool Release(Stack stack);
+
+  StackPoolStats stats() const;
+  size_t max_free_stacks() const { return max_free_stacks_; }
+  void set_max_free_stacks(size_t n) { max_free_stacks_ = n; }
+
+  // Process-wide count of guard mappings still allowed (for tests and benchmarks).
+  static long GuardBudgetLeft();
+
+ private:
+  struct SizeClass;
+  SizeClass& ClassFor(size_t usable);
+  Slab* NewSlab(SizeClass& cls);
+  void FreeSlab(Slab* slab);
+
+  std::vector<SizeClass*> classes_;
+  size_t max_free_stacks_ = kDefaultMaxFreeStacks;
+  size_t total_free_slots_ = 0;
+  size_t in_use_ = 0;
+};
+
+}  // namespace gevent::internal
+
+#endif  // GEVENT_GREENLET_INTERNAL_STACK_POOL_H_
