@@ -164,6 +164,10 @@ bool IsGreenletExit(const std::exception_ptr& e) {
 
 }  // namespace
 
+namespace internal {
+StackPool& ThisThreadStackPool() { return ThisThread()->pool; }
+}  // namespace internal
+
 // SIGSEGV on the guard page below the running greenlet's stack: say which greenlet
 // overflowed and die. Any other fault goes to the handler installed before ours.
 void OverflowSignalHandler(int sig, void* info_ptr, void* ucontext) {

@@ -88,6 +88,8 @@ struct EhState {
   void* caught = nullptr;
   unsigned int uncaught = 0;
 };
+// The stack pool of the calling thread (for tests, benchmarks and monitoring).
+StackPool& ThisThreadStackPool();
 }  // namespace internal
 
 class Greenlet {

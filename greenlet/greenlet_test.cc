@@ -1,9 +1,565 @@
+// Copyright 2026 The gevent-cpp Authors. Licensed under the Apache License 2.0.
+
 #include "gevent/greenlet/greenlet.h"
+
+#include <alloca.h>
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
-TEST(Greenlet, Smoke) {
-  int n = 0;
-  gevent::Greenlet g([&] { n = 1; });
+
+#include "absl/status/status.h"
+#include "gevent/greenlet/internal/stack_pool.h"
+
+namespace gevent {
+namespace {
+
+using ::testing::HasSubstr;
+
+void* AsPtr(intptr_t v) { return reinterpret_cast<void*>(v); }
+intptr_t AsInt(void* p) { return reinterpret_cast<intptr_t>(p); }
+
+// Counts its own destructions, to see that a killed greenlet unwinds.
+struct Witness {
+  explicit Witness(int* counter) : counter(counter) {}
+  ~Witness() { ++*counter; }
+  int* counter;
+};
+
+TEST(Greenlet, RootIsCurrentOutsideAnyGreenlet) {
+  Greenlet* root = Greenlet::root();
+  EXPECT_EQ(Greenlet::current(), root);
+  EXPECT_TRUE(root->is_root());
+  EXPECT_TRUE(root->active());
+  EXPECT_EQ(root->parent(), nullptr);
+}
+
+TEST(Greenlet, RunsOnlyWhenSwitchedTo) {
+  int runs = 0;
+  Greenlet g([&] { ++runs; });
+  EXPECT_FALSE(g.started());
+  EXPECT_EQ(runs, 0);
   g.switch_to();
-  EXPECT_EQ(n, 1);
+  EXPECT_EQ(runs, 1);
+  EXPECT_TRUE(g.dead());
+  EXPECT_FALSE(g.active());
+}
+
+TEST(Greenlet, SwitchPassesValuesBothWays) {
+  Greenlet* main = Greenlet::current();
+  std::vector<intptr_t> seen;
+  Greenlet g([&](void* v) -> void* {
+    seen.push_back(AsInt(v));             // 1: the starting switch's value
+    v = main->switch_to(AsPtr(10));       // main receives 10
+    seen.push_back(AsInt(v));             // 2
+    v = main->switch_to(AsPtr(20));       // main receives 20
+    seen.push_back(AsInt(v));             // 3
+    return AsPtr(30);                     // the result goes to the parent
+  });
+  EXPECT_EQ(AsInt(g.switch_to(AsPtr(1))), 10);
+  EXPECT_EQ(AsInt(g.switch_to(AsPtr(2))), 20);
+  EXPECT_EQ(AsInt(g.switch_to(AsPtr(3))), 30);
+  EXPECT_EQ(seen, (std::vector<intptr_t>{1, 2, 3}));
   EXPECT_TRUE(g.dead());
 }
+
+TEST(Greenlet, CurrentAndParentInsideAGreenlet) {
+  Greenlet* main = Greenlet::current();
+  Greenlet* inside = nullptr;
+  Greenlet* parent = nullptr;
+  Greenlet g([&] {
+    inside = Greenlet::current();
+    parent = inside->parent();
+  });
+  g.switch_to();
+  EXPECT_EQ(inside, &g);
+  EXPECT_EQ(parent, main);
+  EXPECT_EQ(Greenlet::current(), main);
+}
+
+TEST(Greenlet, EndingGoesToParentNotToWhoeverSwitchedLast) {
+  std::vector<std::string> order;
+  Greenlet* main = Greenlet::current();
+  std::unique_ptr<Greenlet> child;
+  Greenlet parent([&] {
+    child = std::make_unique<Greenlet>([&] { order.push_back("child ends"); });
+    // child's parent is `parent`; main switches to the child below.
+    main->switch_to();
+    order.push_back("parent resumed by child's end");
+  });
+  parent.switch_to();  // parent creates the child and comes back
+  child->switch_to();  // the child ends: control goes to its parent, then parent ends
+  order.push_back("main");
+  EXPECT_EQ(order, (std::vector<std::string>{"child ends",
+                                             "parent resumed by child's end",
+                                             "main"}));
+}
+
+TEST(Greenlet, ResultSkipsDeadParents) {
+  Greenlet* main = Greenlet::current();
+  std::unique_ptr<Greenlet> child;
+  Greenlet parent([&] {
+    child = std::make_unique<Greenlet>([&](void*) -> void* { return AsPtr(42); });
+  });
+  parent.switch_to();  // creates the child (parent = `parent`) and ends
+  EXPECT_TRUE(parent.dead());
+  EXPECT_EQ(child->parent(), &parent);
+  EXPECT_EQ(AsInt(child->switch_to()), 42);  // parent is dead: main gets the result
+  EXPECT_EQ(Greenlet::current(), main);
+}
+
+TEST(Greenlet, ExceptionReachesTheParentAtItsSwitchPoint) {
+  Greenlet g([] { throw std::runtime_error("boom in child"); });
+  try {
+    g.switch_to();
+    FAIL() << "the child's exception should have been rethrown here";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "boom in child");
+  }
+  EXPECT_TRUE(g.dead());
+  ASSERT_TRUE(g.exception() != nullptr);
+}
+
+TEST(Greenlet, ExceptionAfterASwitchStillReachesTheParent) {
+  Greenlet* main = Greenlet::current();
+  Greenlet g([&] {
+    main->switch_to();
+    throw std::logic_error("late");
+  });
+  g.switch_to();
+  EXPECT_THROW(g.switch_to(), std::logic_error);
+  EXPECT_TRUE(g.dead());
+}
+
+TEST(Greenlet, ThrowIntoRaisesAtTheSwitchPoint) {
+  Greenlet* main = Greenlet::current();
+  std::string caught;
+  Greenlet g([&](void*) -> void* {
+    try {
+      main->switch_to();
+    } catch (const std::runtime_error& e) {
+      caught = e.what();
+    }
+    return AsPtr(5);  // handled: the greenlet goes on and ends normally
+  });
+  g.switch_to();
+  void* r = g.throw_into(std::make_exception_ptr(std::runtime_error("thrown in")));
+  EXPECT_EQ(caught, "thrown in");
+  EXPECT_EQ(AsInt(r), 5);
+  EXPECT_TRUE(g.dead());
+  EXPECT_TRUE(g.exception() == nullptr);
+}
+
+TEST(Greenlet, ThrowIntoUnstartedKillsItWithoutRunning) {
+  bool ran = false;
+  Greenlet g([&] { ran = true; });
+  EXPECT_THROW(g.throw_into(std::make_exception_ptr(std::out_of_range("x"))),
+               std::out_of_range);
+  EXPECT_FALSE(ran);
+  EXPECT_TRUE(g.dead());
+  Greenlet h([&] { ran = true; });
+  EXPECT_EQ(h.throw_into(std::make_exception_ptr(GreenletExit{})), nullptr);
+  EXPECT_FALSE(ran);
+  EXPECT_TRUE(h.dead());
+}
+
+TEST(Greenlet, KillUnwindsASuspendedGreenlet) {
+  Greenlet* main = Greenlet::current();
+  int destroyed = 0;
+  bool after = false;
+  Greenlet g([&] {
+    Witness w(&destroyed);
+    main->switch_to();
+    after = true;
+  });
+  g.switch_to();
+  EXPECT_EQ(destroyed, 0);
+  EXPECT_TRUE(g.kill().ok());
+  EXPECT_EQ(destroyed, 1);
+  EXPECT_FALSE(after);
+  EXPECT_TRUE(g.dead());
+  EXPECT_TRUE(g.exception() == nullptr);  // GreenletExit is a normal end
+  EXPECT_EQ(Greenlet::current(), main);
+}
+
+TEST(Greenlet, KillIsNotStoppedByCatchingStdException) {
+  Greenlet* main = Greenlet::current();
+  bool swallowed = false;
+  Greenlet g([&] {
+    try {
+      main->switch_to();
+    } catch (const std::exception&) {
+      swallowed = true;
+    }
+  });
+  g.switch_to();
+  EXPECT_TRUE(g.kill().ok());
+  EXPECT_FALSE(swallowed);
+  EXPECT_TRUE(g.dead());
+}
+
+TEST(Greenlet, KillBeforeStartNeverRunsIt) {
+  bool ran = false;
+  int destroyed = 0;
+  {
+    auto w = std::make_shared<Witness>(&destroyed);
+    Greenlet g([&ran, w] { ran = true; });
+    w.reset();
+    EXPECT_TRUE(g.kill().ok());
+    EXPECT_TRUE(g.dead());
+    EXPECT_EQ(destroyed, 1);  // the body (and its captures) are gone
+  }
+  EXPECT_FALSE(ran);
+}
+
+TEST(Greenlet, SecondKillIsAClearErrorAndChangesNothing) {
+  Greenlet g([] {});
+  g.switch_to();
+  absl::Status s = g.kill();
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(s.message()), HasSubstr("already dead"));
+  EXPECT_THAT(std::string(s.message()), HasSubstr(g.name()));
+}
+
+TEST(Greenlet, KillingTheCurrentGreenletEndsIt) {
+  bool after = false;
+  Greenlet g([&] {
+    (void)Greenlet::current()->kill();
+    after = true;
+  });
+  g.switch_to();
+  EXPECT_FALSE(after);
+  EXPECT_TRUE(g.dead());
+}
+
+TEST(Greenlet, DestroyingASuspendedGreenletRunsItsDestructors) {
+  Greenlet* main = Greenlet::current();
+  int destroyed = 0;
+  {
+    Greenlet g([&] {
+      Witness a(&destroyed);
+      Witness b(&destroyed);
+      main->switch_to();
+    });
+    g.switch_to();
+    EXPECT_EQ(destroyed, 0);
+  }
+  EXPECT_EQ(destroyed, 2);
+}
+
+TEST(Greenlet, KillCanBlockWhileUnwinding) {
+  // A destructor that switches during the unwind (as closing a socket may).
+  Greenlet* main = Greenlet::current();
+  std::vector<std::string> order;
+  struct SwitchesOnDestruction {
+    Greenlet* to;
+    std::vector<std::string>* order;
+    ~SwitchesOnDestruction() {
+      order->push_back("unwinding");
+      to->switch_to();
+      order->push_back("unwound");
+    }
+  };
+  Greenlet g([&] {
+    SwitchesOnDestruction s{main, &order};
+    main->switch_to();
+  });
+  g.switch_to();
+  EXPECT_TRUE(g.kill().ok());  // comes back during the unwind
+  order.push_back("killer");
+  g.switch_to();               // let it finish
+  EXPECT_TRUE(g.dead());
+  EXPECT_EQ(order, (std::vector<std::string>{"unwinding", "killer", "unwound"}));
+}
+
+TEST(Greenlet, SwitchingInsideCatchBlocksKeepsEachGreenletsException) {
+  Greenlet* main = Greenlet::current();
+  std::string a_rethrown, b_rethrown;
+  Greenlet a([&] {
+    try {
+      throw std::runtime_error("a");
+    } catch (...) {
+      main->switch_to();  // suspended inside a handler
+      try {
+        throw;  // must rethrow a's exception, not b's
+      } catch (const std::runtime_error& e) {
+        a_rethrown = e.what();
+      }
+    }
+  });
+  Greenlet b([&] {
+    try {
+      throw std::runtime_error("b");
+    } catch (...) {
+      main->switch_to();
+      try {
+        throw;
+      } catch (const std::runtime_error& e) {
+        b_rethrown = e.what();
+      }
+    }
+  });
+  a.switch_to();
+  b.switch_to();
+  EXPECT_EQ(std::uncaught_exceptions(), 0);
+  a.switch_to();  // a's handler ends while b's is still open
+  b.switch_to();
+  EXPECT_EQ(a_rethrown, "a");
+  EXPECT_EQ(b_rethrown, "b");
+  EXPECT_TRUE(a.dead());
+  EXPECT_TRUE(b.dead());
+}
+
+TEST(Greenlet, UncaughtExceptionCountIsPerGreenlet) {
+  Greenlet* main = Greenlet::current();
+  int seen_in_other = -1;
+  int seen_in_unwinding = -1;
+  struct Probe {
+    Greenlet* main;
+    int* seen;
+    ~Probe() {
+      *seen = std::uncaught_exceptions();
+      main->switch_to();  // switches while unwinding
+    }
+  };
+  Greenlet unwinding([&] {
+    try {
+      Probe p{main, &seen_in_unwinding};
+      throw 1;
+    } catch (int) {
+    }
+  });
+  Greenlet other([&] { seen_in_other = std::uncaught_exceptions(); });
+  unwinding.switch_to();  // suspended in Probe's destructor, mid-unwind
+  other.switch_to();
+  unwinding.switch_to();
+  EXPECT_EQ(seen_in_unwinding, 1);
+  EXPECT_EQ(seen_in_other, 0);
+  EXPECT_TRUE(unwinding.dead());
+}
+
+TEST(Greenlet, SwitchingToADeadGreenletIsAClearError) {
+  Greenlet g([] {}, {.name = "finished-one"});
+  g.switch_to();
+  try {
+    g.switch_to();
+    FAIL() << "expected GreenletError";
+  } catch (const GreenletError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("finished-one"));
+    EXPECT_THAT(e.what(), HasSubstr("dead"));
+  }
+  EXPECT_THROW(g.throw_into(std::make_exception_ptr(1)), GreenletError);
+}
+
+TEST(Greenlet, SwitchingAcrossThreadsIsAClearError) {
+  Greenlet* main = Greenlet::current();
+  Greenlet g([&] { main->switch_to(); }, {.name = "home-thread"});
+  g.switch_to();
+  std::string error;
+  std::thread other([&] {
+    try {
+      g.switch_to();
+    } catch (const GreenletError& e) {
+      error = e.what();
+    }
+  });
+  other.join();
+  EXPECT_THAT(error, HasSubstr("home-thread"));
+  EXPECT_THAT(error, HasSubstr("belongs to thread"));
+  EXPECT_TRUE(g.active());  // nothing changed
+  g.switch_to();
+  EXPECT_TRUE(g.dead());
+}
+
+TEST(Greenlet, ParentFromAnotherThreadIsRejected) {
+  Greenlet* main = Greenlet::current();
+  std::string error;
+  std::thread other([&] {
+    try {
+      Greenlet g([] {}, {.parent = main});
+    } catch (const GreenletError& e) {
+      error = e.what();
+    }
+  });
+  other.join();
+  EXPECT_THAT(error, HasSubstr("another thread"));
+}
+
+TEST(Greenlet, EachThreadRunsItsOwnGreenlets) {
+  std::vector<std::thread> threads;
+  std::vector<int> sums(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([t, &sums] {
+      Greenlet* main = Greenlet::current();
+      int sum = 0;
+      Greenlet g([&] {
+        for (int i = 0; i < 1000; ++i) {
+          sum += i;
+          main->switch_to();
+        }
+      });
+      while (!g.dead()) g.switch_to();
+      sums[t] = sum;
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int s : sums) EXPECT_EQ(s, 499500);
+}
+
+TEST(Greenlet, SetParentRejectsCyclesAndNull) {
+  Greenlet a([] {});
+  Greenlet b([] {}, {.parent = &a});
+  absl::Status s = a.set_parent(&b);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(s.message()), HasSubstr("cycle"));
+  EXPECT_EQ(a.set_parent(nullptr).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(a.set_parent(&a).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(b.parent(), &a);
+}
+
+TEST(Greenlet, ChildrenOfADestroyedParentGoToItsParent) {
+  Greenlet* main = Greenlet::current();
+  auto parent = std::make_unique<Greenlet>([] {});
+  Greenlet child([](void*) -> void* { return AsPtr(3); }, {.parent = parent.get()});
+  parent.reset();
+  EXPECT_EQ(child.parent(), main);
+  EXPECT_EQ(AsInt(child.switch_to()), 3);
+}
+
+TEST(Greenlet, NamesAndIds) {
+  Greenlet a([] {}, {.name = "alpha"});
+  Greenlet b([] {});
+  EXPECT_EQ(a.name(), "alpha");
+  EXPECT_EQ(b.name(), "greenlet-" + std::to_string(b.id()));
+  EXPECT_NE(a.id(), b.id());
+}
+
+TEST(Greenlet, StackSizeIsHonoured) {
+  size_t used = 0;
+  Greenlet g(
+      [&] {
+        // Touch most of a 256 KiB stack; the default 64 KiB could not hold this.
+        volatile char* big = static_cast<char*>(alloca(200 * 1024));
+        big[0] = 1;
+        big[200 * 1024 - 1] = 1;
+        used = 200 * 1024;
+      },
+      {.stack_size = 512 * 1024});
+  EXPECT_EQ(g.stack_size(), 512 * 1024u);
+  g.switch_to();
+  EXPECT_EQ(used, 200 * 1024u);
+}
+
+#if defined(__SANITIZE_THREAD__)
+constexpr int kMany = 4000;  // TSan counts each greenlet as a thread (8128 at most)
+#else
+constexpr int kMany = 100000;
+#endif
+
+TEST(Greenlet, ManyGreenletsFinishAndLeaveOnlyThePoolBehind) {
+  Greenlet* main = Greenlet::current();
+  internal::StackPool& pool = internal::ThisThreadStackPool();
+  const size_t bound = pool.max_free_stacks();
+  const internal::StackPoolStats before = pool.stats();
+  std::vector<std::unique_ptr<Greenlet>> gs;
+  gs.reserve(kMany);
+  int finished = 0;
+  for (int i = 0; i < kMany; ++i) {
+    gs.push_back(std::make_unique<Greenlet>(
+        [main, &finished] {
+          main->switch_to();
+          ++finished;
+        },
+        GreenletOptions{.stack_size = 32 * 1024}));
+    gs.back()->switch_to();  // all of them suspended at once
+  }
+  internal::StackPoolStats busy = pool.stats();
+  EXPECT_GE(busy.stacks_in_use, static_cast<size_t>(kMany));
+  for (auto& g : gs) g->switch_to();  // all finish
+  EXPECT_EQ(finished, kMany);
+  gs.clear();
+  internal::StackPoolStats idle = pool.stats();
+  EXPECT_EQ(idle.stacks_in_use, 0u);
+  const size_t stride = 32 * 1024 + internal::kGapBytes;
+  const size_t one_slab = 8 << 20;  // slabs are about 8 MiB
+  EXPECT_LE(idle.mapped_bytes, before.mapped_bytes + bound * stride + one_slab)
+      << "slabs left: " << idle.slabs << " of " << busy.slabs;
+}
+
+// --- stack overflow -----------------------------------------------------------
+
+// Recurses `limit` deep; `volatile` keeps the frames real. A limit far beyond any
+// stack makes it run out.
+int Recurse(int depth, int limit) {
+  volatile char frame[512];
+  frame[0] = static_cast<char>(depth);
+  if (depth >= limit) return frame[0];
+  return Recurse(depth + 1, limit) + frame[0];
+}
+
+using GreenletDeathTest = ::testing::Test;
+
+TEST(GreenletDeathTest, OverflowIntoAGuardPageNamesTheGreenlet) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        Greenlet g([] { Recurse(0, 1 << 30); }, {.name = "deep-recursion"});
+        g.switch_to();
+      },
+      "stack overflow in greenlet 'deep-recursion'");
+}
+
+TEST(GreenletDeathTest, OverflowOfAnUnguardedStackIsCaughtAtTheNextSwitch) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        internal::StackPool::ExchangeGuardBudgetForTesting(0);
+        Greenlet* main = Greenlet::current();
+        Greenlet g(
+            [main] {
+              // Move the stack pointer below the 32 KiB stack, into the gap.
+              volatile char* p = static_cast<char*>(alloca(36 * 1024));
+              p[0] = 0;
+              main->switch_to();
+            },
+            {.name = "sunk", .stack_size = 32 * 1024});
+        g.switch_to();
+      },
+      "stack overflow in greenlet 'sunk'");
+}
+
+TEST(GreenletDeathTest, OverflowOfAnUnguardedStackIsCaughtWhenItEnds) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        internal::StackPool::ExchangeGuardBudgetForTesting(0);
+        Greenlet g(
+            [] {
+              volatile char* p = static_cast<char*>(alloca(34 * 1024));
+              for (int i = 0; i < 34 * 1024; i += 64) p[i] = 1;  // writes the gap
+            },
+            {.name = "scribbler", .stack_size = 32 * 1024});
+        g.switch_to();
+      },
+      "stack overflow in greenlet 'scribbler'");
+}
+
+TEST(GreenletDeathTest, DestroyingTheRunningGreenletIsFatalAndNamed) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        Greenlet* self = nullptr;
+        auto* g = new Greenlet([&] { delete self; }, {.name = "self-destroyer"});
+        self = g;
+        g->switch_to();
+      },
+      "greenlet 'self-destroyer' was destroyed while running");
+}
+
+}  // namespace
+}  // namespace gevent

@@ -59,7 +59,7 @@ bool TakeGuardBudget(long mappings) {
 }  // namespace
 
 struct Slab {
-  StackPool* pool;
+  SizeClass* cls;
   char* base;
   size_t length;
   size_t stride;
@@ -79,7 +79,7 @@ struct Slab {
   uint32_t free_slots() const { return slots - used; }
 };
 
-struct StackPool::SizeClass {
+struct SizeClass {
   size_t usable;
   size_t stride;
   uint32_t slots_per_slab;
@@ -125,7 +125,11 @@ long StackPool::GuardBudgetLeft() {
   return GuardBudget().load(std::memory_order_relaxed);
 }
 
-StackPool::SizeClass& StackPool::ClassFor(size_t usable) {
+long StackPool::ExchangeGuardBudgetForTesting(long budget) {
+  return GuardBudget().exchange(budget, std::memory_order_relaxed);
+}
+
+SizeClass& StackPool::ClassFor(size_t usable) {
   for (SizeClass* cls : classes_) {
     if (cls->usable == usable) return *cls;
   }
@@ -152,7 +156,7 @@ Slab* StackPool::NewSlab(SizeClass& cls) {
   madvise(mem, length, MADV_NOHUGEPAGE);
 
   auto* slab = new Slab;
-  slab->pool = this;
+  slab->cls = &cls;
   slab->base = static_cast<char*>(mem);
   slab->length = length;
   slab->stride = cls.stride;
@@ -183,7 +187,7 @@ Slab* StackPool::NewSlab(SizeClass& cls) {
 }
 
 void StackPool::FreeSlab(Slab* slab) {
-  SizeClass& cls = ClassFor(slab->stride - kGapBytes);
+  SizeClass& cls = *slab->cls;
   if (slab->available) cls.UnlinkAvailable(slab);
   cls.UnlinkAll(slab);
   total_free_slots_ -= slab->free_slots();
@@ -235,7 +239,7 @@ bool StackPool::Release(Stack stack) {
   // Frames that never returned (the greenlet's entry) leave poisoned red zones.
   ASAN_UNPOISON_MEMORY_REGION(stack.bottom, stack.size());
 #endif
-  SizeClass& cls = ClassFor(stack.size());
+  SizeClass& cls = *slab->cls;
   slab->free.push_back(stack.slot);
   --slab->used;
   ++total_free_slots_;

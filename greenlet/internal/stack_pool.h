@@ -36,6 +36,7 @@ namespace gevent::internal {
 
 class StackPool;
 struct Slab;
+struct SizeClass;
 
 // Bytes below each stack kept as a guard (hard or soft).
 inline constexpr size_t kGapBytes = 16 * 1024;
@@ -89,9 +90,10 @@ class StackPool {
 
   // Process-wide count of guard mappings still allowed (for tests and benchmarks).
   static long GuardBudgetLeft();
+  // Replaces the budget and returns the old one; tests use it to get unguarded slabs.
+  static long ExchangeGuardBudgetForTesting(long budget);
 
  private:
-  struct SizeClass;
   SizeClass& ClassFor(size_t usable);
   Slab* NewSlab(SizeClass& cls);
   void FreeSlab(Slab* slab);
