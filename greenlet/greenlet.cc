@@ -36,10 +36,7 @@ namespace internal {
 
 // Everything a thread needs to run greenlets. Created on the thread's first use of a
 // greenlet and destroyed when the thread exits.
-struct ThreadState {
-  Greenlet* current;
-  Greenlet* from = nullptr;  // who switched last; the resumed side stores its context
-  EhState* eh;               // this thread's C++ exception-handling globals
+struct ThreadState : SwitchState {
   StackPool pool;
   Greenlet root;
   pid_t tid;
@@ -49,11 +46,15 @@ struct ThreadState {
   bool exited = false;
 
   ThreadState()
-      : current(&root),
-        eh(reinterpret_cast<EhState*>(abi::__cxa_get_globals())),
+      : SwitchState{&root, nullptr,
+                    reinterpret_cast<EhState*>(abi::__cxa_get_globals())},
         root(this),
         tid(gettid()) {}
 };
+
+inline ThreadState* Owner(SwitchState* s) { return static_cast<ThreadState*>(s); }
+
+thread_local constinit SwitchState* tls_switch = nullptr;
 
 }  // namespace internal
 
@@ -61,12 +62,23 @@ namespace {
 
 using internal::ThreadState;
 
-// The hot pointer: initial-exec so that reading it is one instruction even when this
-// library is a shared object.
-ABSL_CONST_INIT thread_local ThreadState* tls_state
-    __attribute__((tls_model("initial-exec"))) = nullptr;
+using internal::Owner;
+using internal::tls_switch;
 
-std::atomic<uint64_t> g_next_id{1};
+std::atomic<uint64_t> g_next_id_block{0};
+constexpr uint64_t kIdBlock = 1 << 16;
+
+// Ids are unique per process; each thread takes them in blocks so that naming a
+// greenlet costs no atomic operation.
+uint64_t NextId() {
+  thread_local uint64_t next = 0;
+  thread_local uint64_t end = 0;
+  if (ABSL_PREDICT_FALSE(next == end)) {
+    next = g_next_id_block.fetch_add(1, std::memory_order_relaxed) * kIdBlock + 1;
+    end = next + kIdBlock - 1;
+  }
+  return next++;
+}
 // Guards ThreadState::live once its thread has exited (greenlets may then be
 // destroyed anywhere).
 std::mutex g_exited_mu;
@@ -79,7 +91,7 @@ struct ThreadStateOwner {
   ThreadState* state = nullptr;
   ~ThreadStateOwner() {
     if (!state) return;
-    tls_state = nullptr;
+    tls_switch = nullptr;
     state->exited = true;
     if (state->altstack) {
       stack_t disable{};
@@ -119,13 +131,13 @@ ABSL_ATTRIBUTE_NOINLINE ThreadState* InitThread() {
   InstallOverflowHandler();
   auto* ts = new ThreadState;
   tls_owner.state = ts;
-  tls_state = ts;
+  tls_switch = ts;
   InstallAltStack(ts);
   return ts;
 }
 
 inline ThreadState* ThisThread() {
-  ThreadState* ts = tls_state;
+  ThreadState* ts = Owner(tls_switch);
   if (ABSL_PREDICT_FALSE(ts == nullptr)) ts = InitThread();
   return ts;
 }
@@ -172,7 +184,7 @@ StackPool& ThisThreadStackPool() { return ThisThread()->pool; }
 // overflowed and die. Any other fault goes to the handler installed before ours.
 void OverflowSignalHandler(int sig, void* info_ptr, void* ucontext) {
   auto* info = static_cast<siginfo_t*>(info_ptr);
-  ThreadState* ts = tls_state;
+  ThreadState* ts = Owner(tls_switch);
   if (ts != nullptr) {
     const Greenlet* g = ts->current;
     if (!g->is_root_ && g->stack_ && g->stack_.InGap(info->si_addr)) {
@@ -218,12 +230,12 @@ void InstallOverflowHandler() {
 
 // --- construction ---------------------------------------------------------
 
-Greenlet::Greenlet(internal::ThreadState* owner)
+Greenlet::Greenlet(internal::SwitchState* owner)
     : owner_(owner),
       parent_(nullptr),
       state_(State::kActive),
       is_root_(true),
-      id_(g_next_id.fetch_add(1, std::memory_order_relaxed)),
+      id_(NextId()),
       stack_size_(0),
       name_("root") {
 #ifdef GEVENT_TSAN
@@ -235,7 +247,7 @@ Greenlet::Greenlet(Body body, GreenletOptions options, int)
     : owner_(ThisThread()),
       parent_(options.parent ? options.parent : owner_->current),
       body_(std::move(body)),
-      id_(g_next_id.fetch_add(1, std::memory_order_relaxed)),
+      id_(NextId()),
       stack_size_(options.stack_size),
       name_(std::move(options.name)) {
   if (parent_->owner_ != owner_) {
@@ -245,16 +257,16 @@ Greenlet::Greenlet(Body body, GreenletOptions options, int)
         "the same thread"));
   }
   parent_->LinkChild(this);
-  ++owner_->live;
+  ++Owner(owner_)->live;
 }
 
 Greenlet::~Greenlet() {
   if (is_root_) return;
-  ThreadState* ts = tls_state;
-  if (ts != owner_ && owner_->exited) {
+  ThreadState* ts = Owner(tls_switch);
+  if (ts != owner_ && Owner(owner_)->exited) {
     // Its thread is gone: it cannot be unwound; only the bookkeeping is left.
     std::lock_guard<std::mutex> lock(g_exited_mu);
-    if (--owner_->live == 0) delete owner_;
+    if (--Owner(owner_)->live == 0) delete Owner(owner_);
     return;
   }
   if (state_ == State::kActive) {
@@ -290,7 +302,7 @@ Greenlet::~Greenlet() {
     parent_->LinkChild(child);
   }
   if (parent_) parent_->UnlinkChild(this);
-  --owner_->live;
+  --Owner(owner_)->live;
 }
 
 void Greenlet::LinkChild(Greenlet* child) {
@@ -348,11 +360,11 @@ absl::Status Greenlet::set_parent(Greenlet* parent) {
 // --- switching --------------------------------------------------------------
 
 void Greenlet::ThrowMisuse(const char* what) const {
-  ThreadState* ts = tls_state;
+  ThreadState* ts = Owner(tls_switch);
   if (ts != owner_) {
     throw GreenletError(absl::StrCat(
         "cannot ", what, " greenlet '", name(), "': it belongs to thread ",
-        owner_->tid, " but this is thread ", gettid(),
+        Owner(owner_)->tid, " but this is thread ", gettid(),
         "; a greenlet runs only on the thread that created it (each thread has "
         "its own hub: hand the work to that thread instead)"));
   }
@@ -363,7 +375,7 @@ void Greenlet::ThrowMisuse(const char* what) const {
 }
 
 void Greenlet::Start() {
-  stack_ = owner_->pool.Allocate(stack_size_);
+  stack_ = Owner(owner_)->pool.Allocate(stack_size_);
   context_ = ctx::make_fcontext(stack_.top, stack_.size(), [](ctx::transfer_t t) {
     Entry(t.fctx, t.data);
   });
@@ -377,67 +389,28 @@ void Greenlet::Start() {
 #endif
 }
 
-void* Greenlet::switch_to(void* value) {
-  ThreadState* ts = tls_state;
-  if (ABSL_PREDICT_FALSE(ts != owner_ || state_ == State::kDead)) {
-    ThrowMisuse("switch to");
-  }
-  Greenlet* from = ts->current;
-  if (ABSL_PREDICT_FALSE(from == this)) return value;
-  if (state_ == State::kNew) Start();
-  return SwitchFrom(from, value);
+void* Greenlet::SwitchSlow(void* value) {
+  internal::SwitchState* ts = tls_switch;
+  if (ts != owner_ || state_ == State::kDead) ThrowMisuse("switch to");
+  Start();
+  return SwitchFrom(ts->current, value);
 }
 
-// Runs on `from`'s stack; `this` is the target.
-void* Greenlet::SwitchFrom(Greenlet* from, void* value) {
-  ThreadState* ts = owner_;
-  ts->from = from;
-  ts->current = this;
-  from->eh_ = *ts->eh;
-  *ts->eh = eh_;
-#ifdef GEVENT_ASAN
-  __sanitizer_start_switch_fiber(&from->asan_fake_stack_, asan_bottom_, asan_size_);
-#endif
-#ifdef GEVENT_TSAN
-  __tsan_switch_to_fiber(tsan_fiber_, 0);
-#endif
-  ctx::transfer_t t = ctx::jump_fcontext(context_, value);
-  return from->Resumed(t.fctx, t.data);
-}
-
-// Runs in the greenlet that was just resumed (`this`).
-void* Greenlet::Resumed(void* caller_context, void* value) {
-  ThreadState* ts = owner_;
-  Greenlet* prev = ts->from;
-#ifdef GEVENT_ASAN
-  const void* bottom;
-  size_t size;
-  __sanitizer_finish_switch_fiber(asan_fake_stack_, &bottom, &size);
-  if (prev->is_root_) {
-    prev->asan_bottom_ = bottom;
-    prev->asan_size_ = size;
-  }
-#endif
-  prev->context_ = caller_context;
-  // A greenlet suspended with its stack pointer below its stack has overflowed
-  // into the gap without hitting a guard page (an unguarded slab): stop here.
-  if (ABSL_PREDICT_FALSE(prev->state_ == State::kActive && !prev->is_root_ &&
-                         static_cast<char*>(caller_context) < prev->stack_.bottom)) {
+void Greenlet::AfterSwitchSlow(Greenlet* prev) {
+  if (reinterpret_cast<uintptr_t>(prev->context_) <
+      reinterpret_cast<uintptr_t>(prev->stack_.bottom)) {
     Fatal(absl::StrCat("stack overflow in greenlet '", prev->name(), "' (stack of ",
                        prev->stack_.size(),
                        " bytes): it ran below its stack; give it a larger "
                        "stack_size"));
   }
-  if (ABSL_PREDICT_FALSE(pending_ != nullptr)) {
-    std::exception_ptr e = std::move(pending_);
-    pending_ = nullptr;
-    std::rethrow_exception(e);
-  }
-  return value;
+  std::exception_ptr e = std::move(pending_);
+  pending_ = nullptr;
+  std::rethrow_exception(e);
 }
 
 void Greenlet::Entry(void* caller_context, void* value) {
-  ThreadState* ts = tls_state;
+  ThreadState* ts = Owner(tls_switch);
   Greenlet* self = ts->current;
   Greenlet* prev = ts->from;
 #ifdef GEVENT_ASAN
@@ -474,7 +447,7 @@ void Greenlet::Entry(void* caller_context, void* value) {
 }
 
 void Greenlet::Finish(void* result, std::exception_ptr error) {
-  ThreadState* ts = owner_;
+  internal::SwitchState* ts = owner_;
   state_ = State::kDead;
   result_ = result;
   exception_ = error;
@@ -498,7 +471,7 @@ void Greenlet::Finish(void* result, std::exception_ptr error) {
     __tsan_destroy_fiber(dead->tsan_fiber_);
     dead->tsan_fiber_ = nullptr;
 #endif
-    if (!dead->owner_->pool.Release(dead->stack_)) {
+    if (!Owner(dead->owner_)->pool.Release(dead->stack_)) {
       Fatal(absl::StrCat("stack overflow in greenlet '", dead->name(), "' (stack of ",
                          dead->stack_.size(),
                          " bytes): it wrote below its stack; give it a larger "
@@ -512,7 +485,7 @@ void Greenlet::Finish(void* result, std::exception_ptr error) {
 }
 
 void* Greenlet::throw_into(std::exception_ptr error) {
-  ThreadState* ts = tls_state;
+  ThreadState* ts = Owner(tls_switch);
   if (ts != owner_ || state_ == State::kDead) ThrowMisuse("throw into");
   if (state_ == State::kNew) {
     state_ = State::kDead;
@@ -527,7 +500,7 @@ void* Greenlet::throw_into(std::exception_ptr error) {
 }
 
 absl::Status Greenlet::kill() {
-  ThreadState* ts = tls_state;
+  ThreadState* ts = Owner(tls_switch);
   if (ts != owner_) ThrowMisuse("kill");
   if (state_ == State::kDead) {
     return absl::FailedPreconditionError(

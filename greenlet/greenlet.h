@@ -44,9 +44,19 @@
 #include <type_traits>
 #include <utility>
 
+#include <boost/context/detail/fcontext.hpp>
+
+#include "absl/base/optimization.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "gevent/greenlet/internal/stack_pool.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/common_interface_defs.h>
+#endif
+#if defined(__SANITIZE_THREAD__)
+#include <sanitizer/tsan_interface.h>
+#endif
 
 namespace gevent {
 
@@ -88,6 +98,17 @@ struct EhState {
   void* caught = nullptr;
   unsigned int uncaught = 0;
 };
+// The part of a thread's greenlet state that a switch touches. The switch is inline
+// (a call layer around jump_fcontext costs more than the switch itself), so this is
+// visible here; the rest of the state is private to greenlet.cc.
+struct SwitchState {
+  Greenlet* current;
+  Greenlet* from;  // who switched last; the resumed side stores its context
+  EhState* eh;     // this thread's C++ exception-handling globals
+};
+// Initial-exec: one instruction to read, even from a shared object.
+extern thread_local constinit SwitchState* tls_switch
+    __attribute__((tls_model("initial-exec")));
 // The stack pool of the calling thread (for tests, benchmarks and monitoring).
 StackPool& ThisThreadStackPool();
 }  // namespace internal
@@ -101,6 +122,8 @@ class Greenlet {
   // goes to the parent) or as void() / R() for convenience. No stack is taken until
   // the greenlet starts.
   template <typename F>
+    requires(std::is_invocable_r_v<void*, std::decay_t<F>&, void*> ||
+             std::is_invocable_v<std::decay_t<F>&>)
   explicit Greenlet(F&& fn, GreenletOptions options = {})
       : Greenlet(MakeBody(std::forward<F>(fn)), std::move(options), 0) {}
 
@@ -156,39 +179,38 @@ class Greenlet {
  private:
   enum class State : uint8_t { kNew, kActive, kDead };
   friend struct internal::ThreadState;
+  friend void OverflowSignalHandler(int, void*, void*);
 
   Greenlet(Body body, GreenletOptions options, int);
-  explicit Greenlet(internal::ThreadState* owner);  // a thread's root
+  explicit Greenlet(internal::SwitchState* owner);  // a thread's root
 
   template <typename F>
   static Body MakeBody(F&& fn) {
     using Fn = std::decay_t<F>;
     if constexpr (std::is_invocable_r_v<void*, Fn&, void*>) {
       return Body(std::forward<F>(fn));
-    } else if constexpr (std::is_invocable_v<Fn&>) {
+    } else {
       return Body([f = Fn(std::forward<F>(fn))](void*) mutable -> void* {
         f();
         return nullptr;
       });
-    } else {
-      static_assert(std::is_invocable_v<Fn&>,
-                    "a greenlet body is callable as void*(void*) or with no arguments");
     }
   }
 
   static void Entry(void* caller_context, void* value);
   [[noreturn]] void Finish(void* result, std::exception_ptr error);
   void* SwitchFrom(Greenlet* from, void* value);
-  void* Resumed(void* caller_context, void* value);
-  [[noreturn]] void ThrowMisuse(const char* what) const;
+  // Starts a new greenlet, or throws for misuse.
+  [[gnu::noinline]] void* SwitchSlow(void* value);
+  [[gnu::cold, gnu::noinline]] void AfterSwitchSlow(Greenlet* prev);
+  [[noreturn, gnu::cold, gnu::noinline]] void ThrowMisuse(const char* what) const;
   void Start();
   void LinkChild(Greenlet* child);
   void UnlinkChild(Greenlet* child);
-  friend void OverflowSignalHandler(int, void*, void*);
 
   // Hot fields first.
   void* context_ = nullptr;  // saved fcontext while suspended
-  internal::ThreadState* owner_;
+  internal::SwitchState* owner_;
   Greenlet* parent_;
   // Children (greenlets whose parent this is), so that they can be handed to this
   // greenlet's parent when it is destroyed before them.
@@ -212,6 +234,57 @@ class Greenlet {
   size_t stack_size_;
   mutable std::string name_;  // filled on first use: naming costs nothing per spawn
 };
+
+// --- implementation details -----------------------------------------------------
+
+inline void* Greenlet::switch_to(void* value) {
+  internal::SwitchState* ts = internal::tls_switch;
+  if (ABSL_PREDICT_FALSE(ts != owner_ || state_ != State::kActive)) {
+    return SwitchSlow(value);
+  }
+  Greenlet* from = ts->current;
+  if (ABSL_PREDICT_FALSE(from == this)) return value;
+  return SwitchFrom(from, value);
+}
+
+// Runs on `from`'s stack; `this` is the target. Branch-light: besides the register
+// save in jump_fcontext, this is the whole cost of a switch.
+inline void* Greenlet::SwitchFrom(Greenlet* from, void* value) {
+  internal::SwitchState* ts = owner_;
+  ts->from = from;
+  ts->current = this;
+  from->eh_ = *ts->eh;
+  *ts->eh = eh_;
+#if defined(__SANITIZE_ADDRESS__)
+  __sanitizer_start_switch_fiber(&from->asan_fake_stack_, asan_bottom_, asan_size_);
+#endif
+#if defined(__SANITIZE_THREAD__)
+  __tsan_switch_to_fiber(tsan_fiber_, 0);
+#endif
+  boost::context::detail::transfer_t t =
+      boost::context::detail::jump_fcontext(context_, value);
+  // Back in `from`, resumed by ts->from.
+  Greenlet* prev = ts->from;
+#if defined(__SANITIZE_ADDRESS__)
+  const void* bottom;
+  size_t size;
+  __sanitizer_finish_switch_fiber(from->asan_fake_stack_, &bottom, &size);
+  if (prev->is_root_) {
+    prev->asan_bottom_ = bottom;
+    prev->asan_size_ = size;
+  }
+#endif
+  prev->context_ = t.fctx;
+  // A greenlet suspended with its stack pointer below its stack overflowed into the
+  // gap without hitting a guard page (an unguarded slab). The root's bottom is null
+  // and a dead greenlet's context is null, so neither ever matches.
+  if (ABSL_PREDICT_FALSE(reinterpret_cast<uintptr_t>(t.fctx) <
+                             reinterpret_cast<uintptr_t>(prev->stack_.bottom) ||
+                         from->pending_ != nullptr)) {
+    from->AfterSwitchSlow(prev);
+  }
+  return t.data;
+}
 
 }  // namespace gevent
 
