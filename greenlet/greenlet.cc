@@ -471,12 +471,7 @@ void Greenlet::Finish(void* result, std::exception_ptr error) {
     __tsan_destroy_fiber(dead->tsan_fiber_);
     dead->tsan_fiber_ = nullptr;
 #endif
-    if (!Owner(dead->owner_)->pool.Release(dead->stack_)) {
-      Fatal(absl::StrCat("stack overflow in greenlet '", dead->name(), "' (stack of ",
-                         dead->stack_.size(),
-                         " bytes): it wrote below its stack; give it a larger "
-                         "stack_size"));
-    }
+    Owner(dead->owner_)->pool.Release(dead->stack_);
     dead->stack_ = {};
     dead->context_ = nullptr;
     return ctx::transfer_t{nullptr, dead->result_};

@@ -533,22 +533,6 @@ TEST(GreenletDeathTest, OverflowOfAnUnguardedStackIsCaughtAtTheNextSwitch) {
       "stack overflow in greenlet 'sunk'");
 }
 
-TEST(GreenletDeathTest, OverflowOfAnUnguardedStackIsCaughtWhenItEnds) {
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
-  EXPECT_DEATH(
-      {
-        internal::StackPool::ExchangeGuardBudgetForTesting(0);
-        Greenlet g(
-            [] {
-              volatile char* p = static_cast<char*>(alloca(34 * 1024));
-              for (int i = 0; i < 34 * 1024; i += 64) p[i] = 1;  // writes the gap
-            },
-            {.name = "scribbler", .stack_size = 32 * 1024});
-        g.switch_to();
-      },
-      "stack overflow in greenlet 'scribbler'");
-}
-
 TEST(GreenletDeathTest, DestroyingTheRunningGreenletIsFatalAndNamed) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_DEATH(

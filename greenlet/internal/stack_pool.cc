@@ -22,8 +22,6 @@ namespace {
 // stacks stay far below vm.max_map_count, small enough that a quiet thread keeps little.
 constexpr size_t kSlabTargetBytes = 8 * 1024 * 1024;
 constexpr size_t kMaxSlotsPerSlab = 1024;
-// Bytes at the top of an unguarded gap that must still read zero on release.
-constexpr size_t kGapCheckBytes = 64;
 
 size_t PageSize() {
   static const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
@@ -226,15 +224,8 @@ Stack StackPool::Allocate(size_t size) {
   return stack;
 }
 
-bool StackPool::Release(Stack stack) {
+void StackPool::Release(Stack stack) {
   Slab* slab = stack.slab;
-  if (!stack.guarded) {
-    // The gap was never touched unless the stack overflowed into it.
-    const char* probe = stack.bottom - kGapCheckBytes;
-    for (size_t i = 0; i < kGapCheckBytes; ++i) {
-      if (probe[i] != 0) return false;
-    }
-  }
 #if defined(__SANITIZE_ADDRESS__)
   // Frames that never returned (the greenlet's entry) leave poisoned red zones.
   ASAN_UNPOISON_MEMORY_REGION(stack.bottom, stack.size());
@@ -248,7 +239,6 @@ bool StackPool::Release(Stack stack) {
   if (slab->used == 0 && total_free_slots_ - slab->slots >= max_free_stacks_) {
     FreeSlab(slab);
   }
-  return true;
 }
 
 StackPoolStats StackPool::stats() const {

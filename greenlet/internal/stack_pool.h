@@ -15,8 +15,10 @@
 //     lasts; allocation prefers them.
 //   - past the budget, slabs are unguarded: the gap is mapped but never touched, so an
 //     overflow of up to kGapBytes lands in dead memory instead of a neighbour's frames,
-//     and it is detected when the greenlet next switches out (its saved stack pointer
-//     is in the gap) or when its stack is released (the gap is no longer zero).
+//     and it is detected when the greenlet next switches out with its stack pointer in
+//     the gap. (Reading the gap on release would catch a transient overflow too, but
+//     the first read of an untouched page is a page fault: as costly as the stack's
+//     own first touch, on every fresh slot. The gap absorbs such an overflow anyway.)
 // Bookkeeping lives in the Slab objects on the heap, never in the stack pages, so an
 // idle greenlet costs the pages it touched and nothing more.
 //
@@ -79,10 +81,8 @@ class StackPool {
   // Throws std::system_error when the kernel refuses the memory.
   Stack Allocate(size_t size);
 
-  // Gives `stack` back. Returns false, and keeps the stack out of use, if the gap
-  // below it was written: an overflow that no guard page caught (the caller reports
-  // it, naming the greenlet).
-  [[nodiscard]] bool Release(Stack stack);
+  // Gives `stack` back.
+  void Release(Stack stack);
 
   StackPoolStats stats() const;
   size_t max_free_stacks() const { return max_free_stacks_; }
