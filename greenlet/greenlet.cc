@@ -34,13 +34,14 @@ namespace ctx = boost::context::detail;
 
 namespace internal {
 
-// Everything a thread needs to run greenlets. Created on the thread's first use of a
-// greenlet and destroyed when the thread exits.
+// Everything a thread needs to run greenlets. Created on the thread's first use
+// of a greenlet and destroyed when the thread exits.
 struct ThreadState : SwitchState {
   StackPool pool;
   Greenlet root;
   pid_t tid;
-  size_t live = 1;  // the thread itself plus every Greenlet object of this thread
+  size_t live =
+      1;  // the thread itself plus every Greenlet object of this thread
   void* altstack = nullptr;
   size_t altstack_size = 0;
   bool exited = false;
@@ -52,7 +53,9 @@ struct ThreadState : SwitchState {
         tid(gettid()) {}
 };
 
-inline ThreadState* Owner(SwitchState* s) { return static_cast<ThreadState*>(s); }
+inline ThreadState* Owner(SwitchState* s) {
+  return static_cast<ThreadState*>(s);
+}
 
 thread_local constinit SwitchState* tls_switch = nullptr;
 
@@ -74,7 +77,8 @@ uint64_t NextId() {
   thread_local uint64_t next = 0;
   thread_local uint64_t end = 0;
   if (ABSL_PREDICT_FALSE(next == end)) {
-    next = g_next_id_block.fetch_add(1, std::memory_order_relaxed) * kIdBlock + 1;
+    next =
+        g_next_id_block.fetch_add(1, std::memory_order_relaxed) * kIdBlock + 1;
     end = next + kIdBlock - 1;
   }
   return next++;
@@ -99,8 +103,8 @@ struct ThreadStateOwner {
       sigaltstack(&disable, nullptr);
       munmap(state->altstack, state->altstack_size);
     }
-    // Greenlets still alive keep the state; suspended ones cannot be unwound any
-    // more and are discarded (stack and all) when destroyed.
+    // Greenlets still alive keep the state; suspended ones cannot be unwound
+    // any more and are discarded (stack and all) when destroyed.
     std::lock_guard<std::mutex> lock(g_exited_mu);
     if (--state->live == 0) delete state;
   }
@@ -180,8 +184,9 @@ namespace internal {
 StackPool& ThisThreadStackPool() { return ThisThread()->pool; }
 }  // namespace internal
 
-// SIGSEGV on the guard page below the running greenlet's stack: say which greenlet
-// overflowed and die. Any other fault goes to the handler installed before ours.
+// SIGSEGV on the guard page below the running greenlet's stack: say which
+// greenlet overflowed and die. Any other fault goes to the handler installed
+// before ours.
 void OverflowSignalHandler(int sig, void* info_ptr, void* ucontext) {
   auto* info = static_cast<siginfo_t*>(info_ptr);
   ThreadState* ts = Owner(tls_switch);
@@ -197,8 +202,9 @@ void OverflowSignalHandler(int sig, void* info_ptr, void* ucontext) {
       }
       WriteStr("' (stack of ");
       WriteNum(g->stack_.size());
-      WriteStr(" bytes): it hit the guard page below its stack; give it a larger "
-               "stack_size.\n");
+      WriteStr(
+          " bytes): it hit the guard page below its stack; give it a larger "
+          "stack_size.\n");
       signal(SIGABRT, SIG_DFL);
       abort();
     }
@@ -251,10 +257,11 @@ Greenlet::Greenlet(Body body, GreenletOptions options, int)
       stack_size_(options.stack_size),
       name_(std::move(options.name)) {
   if (parent_->owner_ != owner_) {
-    throw GreenletError(absl::StrCat(
-        "greenlet '", name(), "' cannot have parent '", parent_->name(),
-        "': the parent belongs to another thread; a greenlet's parent must be on "
-        "the same thread"));
+    throw GreenletError(absl::StrCat("greenlet '", name(),
+                                     "' cannot have parent '", parent_->name(),
+                                     "': the parent belongs to another thread; "
+                                     "a greenlet's parent must be on "
+                                     "the same thread"));
   }
   parent_->LinkChild(this);
   ++Owner(owner_)->live;
@@ -276,17 +283,19 @@ Greenlet::~Greenlet() {
                          "destroy a greenlet on the thread that runs it"));
     }
     if (ts->current == this) {
-      Fatal(absl::StrCat("greenlet '", name(),
-                         "' was destroyed while running; destroy it from another "
-                         "greenlet after it ends"));
+      Fatal(
+          absl::StrCat("greenlet '", name(),
+                       "' was destroyed while running; destroy it from another "
+                       "greenlet after it ends"));
     }
     try {
       (void)kill();
     } catch (...) {
-      std::fprintf(stderr,
-                   "gevent: greenlet '%s' raised an exception while being killed "
-                   "by its destructor; the exception is dropped\n",
-                   name().c_str());
+      std::fprintf(
+          stderr,
+          "gevent: greenlet '%s' raised an exception while being killed "
+          "by its destructor; the exception is dropped\n",
+          name().c_str());
     }
     if (state_ == State::kActive) {
       Fatal(absl::StrCat("greenlet '", name(),
@@ -294,7 +303,8 @@ Greenlet::~Greenlet() {
                          "GreenletExit and switched away); it must end"));
     }
   }
-  // Orphaned children go to our parent, as in Python when a parent is collected.
+  // Orphaned children go to our parent, as in Python when a parent is
+  // collected.
   while (first_child_) {
     Greenlet* child = first_child_;
     UnlinkChild(child);
@@ -318,7 +328,8 @@ void Greenlet::UnlinkChild(Greenlet* child) {
   } else {
     first_child_ = child->next_sibling_;
   }
-  if (child->next_sibling_) child->next_sibling_->prev_sibling_ = child->prev_sibling_;
+  if (child->next_sibling_)
+    child->next_sibling_->prev_sibling_ = child->prev_sibling_;
   child->prev_sibling_ = child->next_sibling_ = nullptr;
 }
 
@@ -340,9 +351,9 @@ absl::Status Greenlet::set_parent(Greenlet* parent) {
     return absl::InvalidArgumentError("the root greenlet cannot have a parent");
   }
   if (parent->owner_ != owner_) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "greenlet '", name(), "' cannot have parent '", parent->name(),
-        "': it belongs to another thread"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("greenlet '", name(), "' cannot have parent '",
+                     parent->name(), "': it belongs to another thread"));
   }
   for (Greenlet* p = parent; p; p = p->parent_) {
     if (p == this) {
@@ -376,9 +387,9 @@ void Greenlet::ThrowMisuse(const char* what) const {
 
 void Greenlet::Start() {
   stack_ = Owner(owner_)->pool.Allocate(stack_size_);
-  context_ = ctx::make_fcontext(stack_.top, stack_.size(), [](ctx::transfer_t t) {
-    Entry(t.fctx, t.data);
-  });
+  context_ =
+      ctx::make_fcontext(stack_.top, stack_.size(),
+                         [](ctx::transfer_t t) { Entry(t.fctx, t.data); });
   state_ = State::kActive;
 #ifdef GEVENT_ASAN
   asan_bottom_ = stack_.bottom;
@@ -399,8 +410,8 @@ void* Greenlet::SwitchSlow(void* value) {
 void Greenlet::AfterSwitchSlow(Greenlet* prev) {
   if (reinterpret_cast<uintptr_t>(prev->context_) <
       reinterpret_cast<uintptr_t>(prev->stack_.bottom)) {
-    Fatal(absl::StrCat("stack overflow in greenlet '", prev->name(), "' (stack of ",
-                       prev->stack_.size(),
+    Fatal(absl::StrCat("stack overflow in greenlet '", prev->name(),
+                       "' (stack of ", prev->stack_.size(),
                        " bytes): it ran below its stack; give it a larger "
                        "stack_size"));
   }
@@ -437,7 +448,8 @@ void Greenlet::Entry(void* caller_context, void* value) {
   } catch (...) {
     error = std::current_exception();
   }
-  // The body's captures die here, on the greenlet's own stack, where they may block.
+  // The body's captures die here, on the greenlet's own stack, where they may
+  // block.
   try {
     self->body_ = nullptr;
   } catch (...) {
@@ -459,7 +471,8 @@ void Greenlet::Finish(void* result, std::exception_ptr error) {
   ts->current = target;
   *ts->eh = target->eh_;
 #ifdef GEVENT_ASAN
-  __sanitizer_start_switch_fiber(nullptr, target->asan_bottom_, target->asan_size_);
+  __sanitizer_start_switch_fiber(nullptr, target->asan_bottom_,
+                                 target->asan_size_);
 #endif
 #ifdef GEVENT_TSAN
   __tsan_switch_to_fiber(target->tsan_fiber_, 0);
@@ -511,8 +524,8 @@ absl::Status Greenlet::kill() {
   }
   Greenlet* killer = ts->current;
   if (killer == this) throw GreenletExit{};
-  // Control comes back to the killer when the greenlet ends (unless that would make
-  // a cycle of parents, i.e. the killer descends from it).
+  // Control comes back to the killer when the greenlet ends (unless that would
+  // make a cycle of parents, i.e. the killer descends from it).
   (void)set_parent(killer);
   throw_into(std::make_exception_ptr(GreenletExit{}));
   return absl::OkStatus();

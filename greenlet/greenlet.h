@@ -3,39 +3,45 @@
 // greenlet.h
 //
 // A Greenlet is a function running on its own small stack, switched to and from
-// explicitly on one OS thread: Python's greenlet, in C++, on Boost.Context. It is the
-// bottom layer of gevent-cpp; most programs use the hub's spawn() instead, which
-// schedules greenlets for you.
+// explicitly on one OS thread: Python's greenlet, in C++, on Boost.Context. It
+// is the bottom layer of gevent-cpp; most programs use the hub's spawn()
+// instead, which schedules greenlets for you.
 //
 //   gevent::Greenlet* main = gevent::Greenlet::current();
 //   gevent::Greenlet ping([&](void* ball) -> void* {
-//     for (int i = 0; i < 3; ++i) ball = main->switch_to(ball);  // back to main
-//     return ball;                                                // ends: to parent
+//     for (int i = 0; i < 3; ++i) ball = main->switch_to(ball);  // back to
+//     main return ball;                                                // ends:
+//     to parent
 //   });
 //   int ball = 0;
 //   ping.switch_to(&ball);  // starts ping; returns when ping switches back
 //
 // Semantics follow Python's greenlet:
-//   - switch_to(v) suspends the caller and resumes the target; v becomes the value
+//   - switch_to(v) suspends the caller and resumes the target; v becomes the
+//   value
 //     of the target's pending switch_to() (or the argument of its body when it
 //     starts). Control comes back when someone switches to the caller again.
-//   - When a greenlet's body returns, control passes to its parent (the first one
-//     still alive) with the body's result; when the body throws, the exception is
-//     rethrown in the parent, at the point where the parent is resumed.
-//   - throw_into(e) raises e inside the target at its switch point; kill() raises
+//   - When a greenlet's body returns, control passes to its parent (the first
+//   one
+//     still alive) with the body's result; when the body throws, the exception
+//     is rethrown in the parent, at the point where the parent is resumed.
+//   - throw_into(e) raises e inside the target at its switch point; kill()
+//   raises
 //     GreenletExit there, so the target unwinds and its destructors run.
 //   - A Greenlet destroyed while suspended is killed first, so nothing leaks.
 //
-// Each greenlet saves the C++ exception-handling state (the exceptions being caught
-// and the count of uncaught ones) across a switch, so a switch inside a catch block
-// or a destructor that runs during unwinding is safe.
+// Each greenlet saves the C++ exception-handling state (the exceptions being
+// caught and the count of uncaught ones) across a switch, so a switch inside a
+// catch block or a destructor that runs during unwinding is safe.
 //
-// Not thread-safe: a greenlet belongs to the thread that created it. Switching to it
-// from another thread is an error (GreenletError), never a silent corruption.
+// Not thread-safe: a greenlet belongs to the thread that created it. Switching
+// to it from another thread is an error (GreenletError), never a silent
+// corruption.
 
 #ifndef GEVENT_GREENLET_GREENLET_H_
 #define GEVENT_GREENLET_GREENLET_H_
 
+#include <boost/context/detail/fcontext.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -43,8 +49,6 @@
 #include <string>
 #include <type_traits>
 #include <utility>
-
-#include <boost/context/detail/fcontext.hpp>
 
 #include "absl/base/optimization.h"
 #include "absl/functional/any_invocable.h"
@@ -61,8 +65,8 @@
 namespace gevent {
 
 // Raised inside a greenlet by kill(). It is not a std::exception, so that
-// `catch (const std::exception&)` in user code does not stop a kill; a greenlet that
-// ends with GreenletExit counts as ended normally.
+// `catch (const std::exception&)` in user code does not stop a kill; a greenlet
+// that ends with GreenletExit counts as ended normally.
 struct GreenletExit {
   const char* what() const noexcept { return "GreenletExit"; }
 };
@@ -73,10 +77,12 @@ class GreenletError : public std::logic_error {
   using std::logic_error::logic_error;
 };
 
-// Default usable stack: enough for ordinary code and small enough that a million
-// suspended greenlets fit in memory (only the pages a greenlet touches cost memory).
+// Default usable stack: enough for ordinary code and small enough that a
+// million suspended greenlets fit in memory (only the pages a greenlet touches
+// cost memory).
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-inline constexpr size_t kDefaultStackSize = 256 * 1024;  // sanitizers grow frames
+inline constexpr size_t kDefaultStackSize =
+    256 * 1024;  // sanitizers grow frames
 #else
 inline constexpr size_t kDefaultStackSize = 64 * 1024;
 #endif
@@ -88,7 +94,8 @@ struct GreenletOptions {
   std::string name;
   // Usable stack bytes, rounded up to whole pages. Default: kDefaultStackSize.
   size_t stack_size = kDefaultStackSize;
-  // Where control goes when the greenlet ends. Default: the greenlet creating it.
+  // Where control goes when the greenlet ends. Default: the greenlet creating
+  // it.
   Greenlet* parent = nullptr;
 };
 
@@ -98,9 +105,9 @@ struct EhState {
   void* caught = nullptr;
   unsigned int uncaught = 0;
 };
-// The part of a thread's greenlet state that a switch touches. The switch is inline
-// (a call layer around jump_fcontext costs more than the switch itself), so this is
-// visible here; the rest of the state is private to greenlet.cc.
+// The part of a thread's greenlet state that a switch touches. The switch is
+// inline (a call layer around jump_fcontext costs more than the switch itself),
+// so this is visible here; the rest of the state is private to greenlet.cc.
 struct SwitchState {
   Greenlet* current;
   Greenlet* from;  // who switched last; the resumed side stores its context
@@ -117,50 +124,56 @@ class Greenlet {
  public:
   using Body = absl::AnyInvocable<void*(void*)>;
 
-  // Creates an unstarted greenlet that runs `fn` when first switched to. `fn` is
-  // callable as void*(void*) (it receives the first switch's value and its result
-  // goes to the parent) or as void() / R() for convenience. No stack is taken until
-  // the greenlet starts.
+  // Creates an unstarted greenlet that runs `fn` when first switched to. `fn`
+  // is callable as void*(void*) (it receives the first switch's value and its
+  // result goes to the parent) or as void() / R() for convenience. No stack is
+  // taken until the greenlet starts.
   template <typename F>
-    requires(std::is_invocable_r_v<void*, std::decay_t<F>&, void*> ||
-             std::is_invocable_v<std::decay_t<F>&>)
-  explicit Greenlet(F&& fn, GreenletOptions options = {})
+  requires(
+      std::is_invocable_r_v<void*, std::decay_t<F>&, void*> ||
+      std::is_invocable_v<std::decay_t<F>&>) explicit Greenlet(F&& fn,
+                                                               GreenletOptions
+                                                                   options = {})
       : Greenlet(MakeBody(std::forward<F>(fn)), std::move(options), 0) {}
 
   // Kills the greenlet if it is suspended (its destructors run), then frees it.
-  // Destroying the running greenlet, or a suspended one from another thread, is a
-  // fatal error.
+  // Destroying the running greenlet, or a suspended one from another thread, is
+  // a fatal error.
   ~Greenlet();
 
   Greenlet(const Greenlet&) = delete;
   Greenlet& operator=(const Greenlet&) = delete;
 
-  // The greenlet running on this thread (the thread's root greenlet outside any).
+  // The greenlet running on this thread (the thread's root greenlet outside
+  // any).
   static Greenlet* current();
   // This thread's root greenlet: the thread's own stack. It never dies.
   static Greenlet* root();
 
-  // Suspends the caller and runs this greenlet (starting it if new). Returns the
-  // value passed by whoever switches back. Rethrows an exception that ended a child
-  // whose parent is the caller. Throws GreenletError if this greenlet is dead or
-  // belongs to another thread. Blocks the caller until it is switched to again.
+  // Suspends the caller and runs this greenlet (starting it if new). Returns
+  // the value passed by whoever switches back. Rethrows an exception that ended
+  // a child whose parent is the caller. Throws GreenletError if this greenlet
+  // is dead or belongs to another thread. Blocks the caller until it is
+  // switched to again.
   void* switch_to(void* value = nullptr);
 
-  // Like switch_to, but raises `error` inside this greenlet at its switch point. An
-  // unstarted greenlet dies without running; the error is then raised in the caller,
-  // except GreenletExit, which just ends it. A dead greenlet: GreenletError.
+  // Like switch_to, but raises `error` inside this greenlet at its switch
+  // point. An unstarted greenlet dies without running; the error is then raised
+  // in the caller, except GreenletExit, which just ends it. A dead greenlet:
+  // GreenletError.
   void* throw_into(std::exception_ptr error);
 
-  // Raises GreenletExit inside this greenlet and returns once control comes back
-  // (the killed greenlet's parent becomes the caller, so it does). An unstarted
-  // greenlet dies without running. Returns FailedPrecondition, and does nothing, if
-  // it is already dead; killing the current greenlet throws GreenletExit right away.
+  // Raises GreenletExit inside this greenlet and returns once control comes
+  // back (the killed greenlet's parent becomes the caller, so it does). An
+  // unstarted greenlet dies without running. Returns FailedPrecondition, and
+  // does nothing, if it is already dead; killing the current greenlet throws
+  // GreenletExit right away.
   absl::Status kill();
 
   // The greenlet control goes to when this one ends.
   Greenlet* parent() const { return parent_; }
-  // Changes the parent. InvalidArgument if it would make a cycle, or if `parent` is
-  // null or belongs to another thread.
+  // Changes the parent. InvalidArgument if it would make a cycle, or if
+  // `parent` is null or belongs to another thread.
   absl::Status set_parent(Greenlet* parent);
 
   bool started() const { return state_ != State::kNew; }
@@ -173,7 +186,8 @@ class Greenlet {
   uint64_t id() const { return id_; }
   size_t stack_size() const { return stack_size_; }
   bool is_root() const { return is_root_; }
-  // The exception that ended this greenlet, or null (also when it ended by kill).
+  // The exception that ended this greenlet, or null (also when it ended by
+  // kill).
   std::exception_ptr exception() const { return exception_; }
 
  private:
@@ -203,7 +217,8 @@ class Greenlet {
   // Starts a new greenlet, or throws for misuse.
   [[gnu::noinline]] void* SwitchSlow(void* value);
   [[gnu::cold, gnu::noinline]] void AfterSwitchSlow(Greenlet* prev);
-  [[noreturn, gnu::cold, gnu::noinline]] void ThrowMisuse(const char* what) const;
+  [[noreturn, gnu::cold, gnu::noinline]] void ThrowMisuse(
+      const char* what) const;
   void Start();
   void LinkChild(Greenlet* child);
   void UnlinkChild(Greenlet* child);
@@ -212,8 +227,8 @@ class Greenlet {
   void* context_ = nullptr;  // saved fcontext while suspended
   internal::SwitchState* owner_;
   Greenlet* parent_;
-  // Children (greenlets whose parent this is), so that they can be handed to this
-  // greenlet's parent when it is destroyed before them.
+  // Children (greenlets whose parent this is), so that they can be handed to
+  // this greenlet's parent when it is destroyed before them.
   Greenlet* first_child_ = nullptr;
   Greenlet* next_sibling_ = nullptr;
   Greenlet* prev_sibling_ = nullptr;
@@ -232,10 +247,12 @@ class Greenlet {
   void* tsan_fiber_ = nullptr;
   uint64_t id_;
   size_t stack_size_;
-  mutable std::string name_;  // filled on first use: naming costs nothing per spawn
+  mutable std::string
+      name_;  // filled on first use: naming costs nothing per spawn
 };
 
-// --- implementation details -----------------------------------------------------
+// --- implementation details
+// -----------------------------------------------------
 
 inline void* Greenlet::switch_to(void* value) {
   internal::SwitchState* ts = internal::tls_switch;
@@ -247,8 +264,8 @@ inline void* Greenlet::switch_to(void* value) {
   return SwitchFrom(from, value);
 }
 
-// Runs on `from`'s stack; `this` is the target. Branch-light: besides the register
-// save in jump_fcontext, this is the whole cost of a switch.
+// Runs on `from`'s stack; `this` is the target. Branch-light: besides the
+// register save in jump_fcontext, this is the whole cost of a switch.
 inline void* Greenlet::SwitchFrom(Greenlet* from, void* value) {
   internal::SwitchState* ts = owner_;
   ts->from = from;
@@ -256,7 +273,8 @@ inline void* Greenlet::SwitchFrom(Greenlet* from, void* value) {
   from->eh_ = *ts->eh;
   *ts->eh = eh_;
 #if defined(__SANITIZE_ADDRESS__)
-  __sanitizer_start_switch_fiber(&from->asan_fake_stack_, asan_bottom_, asan_size_);
+  __sanitizer_start_switch_fiber(&from->asan_fake_stack_, asan_bottom_,
+                                 asan_size_);
 #endif
 #if defined(__SANITIZE_THREAD__)
   __tsan_switch_to_fiber(tsan_fiber_, 0);
@@ -275,9 +293,9 @@ inline void* Greenlet::SwitchFrom(Greenlet* from, void* value) {
   }
 #endif
   prev->context_ = t.fctx;
-  // A greenlet suspended with its stack pointer below its stack overflowed into the
-  // gap without hitting a guard page (an unguarded slab). The root's bottom is null
-  // and a dead greenlet's context is null, so neither ever matches.
+  // A greenlet suspended with its stack pointer below its stack overflowed into
+  // the gap without hitting a guard page (an unguarded slab). The root's bottom
+  // is null and a dead greenlet's context is null, so neither ever matches.
   if (ABSL_PREDICT_FALSE(reinterpret_cast<uintptr_t>(t.fctx) <
                              reinterpret_cast<uintptr_t>(prev->stack_.bottom) ||
                          from->pending_ != nullptr)) {

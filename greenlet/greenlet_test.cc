@@ -3,15 +3,14 @@
 #include "gevent/greenlet/greenlet.h"
 
 #include <alloca.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "absl/status/status.h"
 #include "gevent/greenlet/internal/stack_pool.h"
@@ -54,12 +53,12 @@ TEST(Greenlet, SwitchPassesValuesBothWays) {
   Greenlet* main = Greenlet::current();
   std::vector<intptr_t> seen;
   Greenlet g([&](void* v) -> void* {
-    seen.push_back(AsInt(v));             // 1: the starting switch's value
-    v = main->switch_to(AsPtr(10));       // main receives 10
-    seen.push_back(AsInt(v));             // 2
-    v = main->switch_to(AsPtr(20));       // main receives 20
-    seen.push_back(AsInt(v));             // 3
-    return AsPtr(30);                     // the result goes to the parent
+    seen.push_back(AsInt(v));        // 1: the starting switch's value
+    v = main->switch_to(AsPtr(10));  // main receives 10
+    seen.push_back(AsInt(v));        // 2
+    v = main->switch_to(AsPtr(20));  // main receives 20
+    seen.push_back(AsInt(v));        // 3
+    return AsPtr(30);                // the result goes to the parent
   });
   EXPECT_EQ(AsInt(g.switch_to(AsPtr(1))), 10);
   EXPECT_EQ(AsInt(g.switch_to(AsPtr(2))), 20);
@@ -93,23 +92,25 @@ TEST(Greenlet, EndingGoesToParentNotToWhoeverSwitchedLast) {
     order.push_back("parent resumed by child's end");
   });
   parent.switch_to();  // parent creates the child and comes back
-  child->switch_to();  // the child ends: control goes to its parent, then parent ends
+  child->switch_to();  // the child ends: control goes to its parent, then
+                       // parent ends
   order.push_back("main");
-  EXPECT_EQ(order, (std::vector<std::string>{"child ends",
-                                             "parent resumed by child's end",
-                                             "main"}));
+  EXPECT_EQ(order, (std::vector<std::string>{
+                       "child ends", "parent resumed by child's end", "main"}));
 }
 
 TEST(Greenlet, ResultSkipsDeadParents) {
   Greenlet* main = Greenlet::current();
   std::unique_ptr<Greenlet> child;
   Greenlet parent([&] {
-    child = std::make_unique<Greenlet>([&](void*) -> void* { return AsPtr(42); });
+    child =
+        std::make_unique<Greenlet>([&](void*) -> void* { return AsPtr(42); });
   });
   parent.switch_to();  // creates the child (parent = `parent`) and ends
   EXPECT_TRUE(parent.dead());
   EXPECT_EQ(child->parent(), &parent);
-  EXPECT_EQ(AsInt(child->switch_to()), 42);  // parent is dead: main gets the result
+  EXPECT_EQ(AsInt(child->switch_to()),
+            42);  // parent is dead: main gets the result
   EXPECT_EQ(Greenlet::current(), main);
 }
 
@@ -148,7 +149,8 @@ TEST(Greenlet, ThrowIntoRaisesAtTheSwitchPoint) {
     return AsPtr(5);  // handled: the greenlet goes on and ends normally
   });
   g.switch_to();
-  void* r = g.throw_into(std::make_exception_ptr(std::runtime_error("thrown in")));
+  void* r =
+      g.throw_into(std::make_exception_ptr(std::runtime_error("thrown in")));
   EXPECT_EQ(caught, "thrown in");
   EXPECT_EQ(AsInt(r), 5);
   EXPECT_TRUE(g.dead());
@@ -272,9 +274,10 @@ TEST(Greenlet, KillCanBlockWhileUnwinding) {
   g.switch_to();
   EXPECT_TRUE(g.kill().ok());  // comes back during the unwind
   order.push_back("killer");
-  g.switch_to();               // let it finish
+  g.switch_to();  // let it finish
   EXPECT_TRUE(g.dead());
-  EXPECT_EQ(order, (std::vector<std::string>{"unwinding", "killer", "unwound"}));
+  EXPECT_EQ(order,
+            (std::vector<std::string>{"unwinding", "killer", "unwound"}));
 }
 
 TEST(Greenlet, SwitchingInsideCatchBlocksKeepsEachGreenletsException) {
@@ -425,7 +428,8 @@ TEST(Greenlet, SetParentRejectsCyclesAndNull) {
 TEST(Greenlet, ChildrenOfADestroyedParentGoToItsParent) {
   Greenlet* main = Greenlet::current();
   auto parent = std::make_unique<Greenlet>([] {});
-  Greenlet child([](void*) -> void* { return AsPtr(3); }, {.parent = parent.get()});
+  Greenlet child([](void*) -> void* { return AsPtr(3); },
+                 {.parent = parent.get()});
   parent.reset();
   EXPECT_EQ(child.parent(), main);
   EXPECT_EQ(AsInt(child.switch_to()), 3);
@@ -443,7 +447,8 @@ TEST(Greenlet, StackSizeIsHonoured) {
   size_t used = 0;
   Greenlet g(
       [&] {
-        // Touch most of a 256 KiB stack; the default 64 KiB could not hold this.
+        // Touch most of a 256 KiB stack; the default 64 KiB could not hold
+        // this.
         volatile char* big = static_cast<char*>(alloca(200 * 1024));
         big[0] = 1;
         big[200 * 1024 - 1] = 1;
@@ -456,7 +461,8 @@ TEST(Greenlet, StackSizeIsHonoured) {
 }
 
 #if defined(__SANITIZE_THREAD__)
-constexpr int kMany = 4000;  // TSan counts each greenlet as a thread (8128 at most)
+constexpr int kMany =
+    4000;  // TSan counts each greenlet as a thread (8128 at most)
 #else
 constexpr int kMany = 100000;
 #endif
@@ -491,10 +497,11 @@ TEST(Greenlet, ManyGreenletsFinishAndLeaveOnlyThePoolBehind) {
       << "slabs left: " << idle.slabs << " of " << busy.slabs;
 }
 
-// --- stack overflow -----------------------------------------------------------
+// --- stack overflow
+// -----------------------------------------------------------
 
-// Recurses `limit` deep; `volatile` keeps the frames real. A limit far beyond any
-// stack makes it run out.
+// Recurses `limit` deep; `volatile` keeps the frames real. A limit far beyond
+// any stack makes it run out.
 int Recurse(int depth, int limit) {
   volatile char frame[512];
   frame[0] = static_cast<char>(depth);
@@ -538,7 +545,8 @@ TEST(GreenletDeathTest, DestroyingTheRunningGreenletIsFatalAndNamed) {
   EXPECT_DEATH(
       {
         Greenlet* self = nullptr;
-        auto* g = new Greenlet([&] { delete self; }, {.name = "self-destroyer"});
+        auto* g =
+            new Greenlet([&] { delete self; }, {.name = "self-destroyer"});
         self = g;
         g->switch_to();
       },

@@ -1,14 +1,16 @@
 // Copyright 2026 The gevent-cpp Authors. Licensed under the Apache License 2.0.
 //
 // Memory held by suspended greenlets: N greenlets each started and parked at a
-// switch, all alive at once; reports resident memory per greenlet (RSS growth, which
-// includes the Greenlet objects, their touched stack pages and the heap) and the page
-// tables the kernel spent on them (VmPTE, not part of RSS).
+// switch, all alive at once; reports resident memory per greenlet (RSS growth,
+// which includes the Greenlet objects, their touched stack pages and the heap)
+// and the page tables the kernel spent on them (VmPTE, not part of RSS).
 //
 //   bazel run -c opt //greenlet:suspended_memory_benchmark
 //
-// Target: rss_per_greenlet <= 5 KiB at 1,000,000 (Go's goroutine: 2.7 KiB here).
+// Target: rss_per_greenlet <= 5 KiB at 1,000,000 (Go's goroutine: 2.7 KiB
+// here).
 
+#include <benchmark/benchmark.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -17,8 +19,6 @@
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <benchmark/benchmark.h>
 
 #include "gevent/greenlet/greenlet.h"
 #include "gevent/greenlet/internal/stack_pool.h"
@@ -60,16 +60,19 @@ void BM_SuspendedGreenlets(benchmark::State& state) {
     const long rss0 = StatusKiB("VmRSS");
     const long pte0 = StatusKiB("VmPTE");
     for (size_t i = 0; i < n; ++i) {
-      gs.push_back(std::make_unique<gevent::Greenlet>([main] { main->switch_to(); }));
+      gs.push_back(
+          std::make_unique<gevent::Greenlet>([main] { main->switch_to(); }));
       gs.back()->switch_to();  // runs to its switch and stays suspended there
     }
     const long rss1 = StatusKiB("VmRSS");
     const long pte1 = StatusKiB("VmPTE");
     const auto pool = gevent::internal::ThisThreadStackPool().stats();
-    // The vector of pointers is bookkeeping of this benchmark, not of greenlets.
+    // The vector of pointers is bookkeeping of this benchmark, not of
+    // greenlets.
     const double vector_kib = static_cast<double>(n * sizeof(void*)) / 1024;
     state.counters["rss_per_greenlet_KiB"] =
-        (static_cast<double>(rss1 - rss0) - vector_kib) / static_cast<double>(n);
+        (static_cast<double>(rss1 - rss0) - vector_kib) /
+        static_cast<double>(n);
     state.counters["pte_per_greenlet_KiB"] =
         static_cast<double>(pte1 - pte0) / static_cast<double>(n);
     state.counters["maps"] = static_cast<double>(MapCount());

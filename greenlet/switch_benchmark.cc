@@ -1,18 +1,20 @@
 // Copyright 2026 The gevent-cpp Authors. Licensed under the Apache License 2.0.
 //
-// One-way switch cost: a Greenlet against a raw boost::context::fiber, in one binary.
+// One-way switch cost: a Greenlet against a raw boost::context::fiber, in one
+// binary.
 //
 //   bazel run -c opt //greenlet:switch_benchmark
 //
-// Each iteration is a round trip (two switches); the ns_per_switch counter divides by
-// two. Compare the two rows' ns_per_switch: the target is Greenlet <= 1.3x raw.
+// Each iteration is a round trip (two switches); the ns_per_switch counter
+// divides by two. Compare the two rows' ns_per_switch: the target is Greenlet
+// <= 1.3x raw.
+
+#include <benchmark/benchmark.h>
 
 #include <boost/context/fiber.hpp>
 #include <boost/context/pooled_fixedsize_stack.hpp>
 #include <memory>
 #include <utility>
-
-#include <benchmark/benchmark.h>
 
 #include "gevent/greenlet/greenlet.h"
 

@@ -19,7 +19,8 @@ namespace gevent::internal {
 namespace {
 
 // A slab aims at this many bytes of address space: large enough that a million
-// stacks stay far below vm.max_map_count, small enough that a quiet thread keeps little.
+// stacks stay far below vm.max_map_count, small enough that a quiet thread
+// keeps little.
 constexpr size_t kSlabTargetBytes = 8 * 1024 * 1024;
 constexpr size_t kMaxSlotsPerSlab = 1024;
 
@@ -28,8 +29,8 @@ size_t PageSize() {
   return page;
 }
 
-// Mappings the process may still spend on guard pages. Half of vm.max_map_count is
-// left to everything else (the heap, libraries, threads' stacks).
+// Mappings the process may still spend on guard pages. Half of vm.max_map_count
+// is left to everything else (the heap, libraries, threads' stacks).
 std::atomic<long>& GuardBudget() {
   static std::atomic<long> budget = [] {
     long max_map_count = 65530;
@@ -169,7 +170,8 @@ Slab* StackPool::NewSlab(SizeClass& cls) {
         // Out of mappings after all (another library spent them): keep the slab
         // unguarded; the soft-gap checks still apply.
         for (uint32_t j = 0; j < i; ++j) {
-          mprotect(slab->base + j * cls.stride, kGapBytes, PROT_READ | PROT_WRITE);
+          mprotect(slab->base + j * cls.stride, kGapBytes,
+                   PROT_READ | PROT_WRITE);
         }
         GuardBudget().fetch_add(mappings, std::memory_order_relaxed);
         slab->guarded = false;

@@ -2,30 +2,33 @@
 //
 // stack_pool.h (internal)
 //
-// Greenlet stacks, carved out of large mmap'd slabs and reused. Not for users: a
-// Greenlet takes a stack when it first runs and gives it back when it dies.
+// Greenlet stacks, carved out of large mmap'd slabs and reused. Not for users:
+// a Greenlet takes a stack when it first runs and gives it back when it dies.
 //
-// Why slabs: vm.max_map_count (65530 by default) caps the mappings of a process, and a
-// guard page splits a mapping in two, so a million stacks cannot each be a mapping
-// with a guard. Each slab holds many slots; every slot is [gap][stack], where the gap
-// sits below the stack it protects:
-//   - in a guarded slab the gap is PROT_NONE (a hard guard page: an overflow faults and
-//     the overflow handler names the greenlet). Guarded slabs cost two mappings per
-//     slot, so they are used while the process-wide budget (half of vm.max_map_count)
-//     lasts; allocation prefers them.
-//   - past the budget, slabs are unguarded: the gap is mapped but never touched, so an
-//     overflow of up to kGapBytes lands in dead memory instead of a neighbour's frames,
-//     and it is detected when the greenlet next switches out with its stack pointer in
-//     the gap. (Reading the gap on release would catch a transient overflow too, but
-//     the first read of an untouched page is a page fault: as costly as the stack's
-//     own first touch, on every fresh slot. The gap absorbs such an overflow anyway.)
-// Bookkeeping lives in the Slab objects on the heap, never in the stack pages, so an
-// idle greenlet costs the pages it touched and nothing more.
+// Why slabs: vm.max_map_count (65530 by default) caps the mappings of a
+// process, and a guard page splits a mapping in two, so a million stacks cannot
+// each be a mapping with a guard. Each slab holds many slots; every slot is
+// [gap][stack], where the gap sits below the stack it protects:
+//   - in a guarded slab the gap is PROT_NONE (a hard guard page: an overflow
+//   faults and
+//     the overflow handler names the greenlet). Guarded slabs cost two mappings
+//     per slot, so they are used while the process-wide budget (half of
+//     vm.max_map_count) lasts; allocation prefers them.
+//   - past the budget, slabs are unguarded: the gap is mapped but never
+//   touched, so an
+//     overflow of up to kGapBytes lands in dead memory instead of a neighbour's
+//     frames, and it is detected when the greenlet next switches out with its
+//     stack pointer in the gap. (Reading the gap on release would catch a
+//     transient overflow too, but the first read of an untouched page is a page
+//     fault: as costly as the stack's own first touch, on every fresh slot. The
+//     gap absorbs such an overflow anyway.)
+// Bookkeeping lives in the Slab objects on the heap, never in the stack pages,
+// so an idle greenlet costs the pages it touched and nothing more.
 //
-// One pool per thread (no locks on the hot path). Free slots are reused LIFO so a
-// spawn usually gets a warm stack. Past max_free_stacks free slots, a slab that
-// becomes wholly free is unmapped, so a burst of greenlets leaves no memory behind
-// beyond the pool's bound.
+// One pool per thread (no locks on the hot path). Free slots are reused LIFO so
+// a spawn usually gets a warm stack. Past max_free_stacks free slots, a slab
+// that becomes wholly free is unmapped, so a burst of greenlets leaves no
+// memory behind beyond the pool's bound.
 
 #ifndef GEVENT_GREENLET_INTERNAL_STACK_POOL_H_
 #define GEVENT_GREENLET_INTERNAL_STACK_POOL_H_
@@ -77,8 +80,8 @@ class StackPool {
   StackPool(const StackPool&) = delete;
   StackPool& operator=(const StackPool&) = delete;
 
-  // Returns a stack of at least `size` usable bytes (rounded up to whole pages).
-  // Throws std::system_error when the kernel refuses the memory.
+  // Returns a stack of at least `size` usable bytes (rounded up to whole
+  // pages). Throws std::system_error when the kernel refuses the memory.
   Stack Allocate(size_t size);
 
   // Gives `stack` back.
@@ -88,9 +91,11 @@ class StackPool {
   size_t max_free_stacks() const { return max_free_stacks_; }
   void set_max_free_stacks(size_t n) { max_free_stacks_ = n; }
 
-  // Process-wide count of guard mappings still allowed (for tests and benchmarks).
+  // Process-wide count of guard mappings still allowed (for tests and
+  // benchmarks).
   static long GuardBudgetLeft();
-  // Replaces the budget and returns the old one; tests use it to get unguarded slabs.
+  // Replaces the budget and returns the old one; tests use it to get unguarded
+  // slabs.
   static long ExchangeGuardBudgetForTesting(long budget);
 
  private:

@@ -2,13 +2,12 @@
 
 #include "gevent/greenlet/internal/stack_pool.h"
 
+#include <gtest/gtest.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstring>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace gevent::internal {
 namespace {
@@ -67,13 +66,15 @@ TEST(StackPool, GuardedSlabHasProtNoneGapBelowEachStack) {
   ASSERT_GT(StackPool::GuardBudgetLeft(), 10000);
   Stack s = pool.Allocate(32 * 1024);
   ASSERT_TRUE(s.guarded);
-  // mincore fails with ENOMEM only for unmapped memory; the gap is mapped. Instead
-  // ask the kernel for the protection through msync-free means: a write would
-  // fault, so check with a probe syscall that reports EFAULT on PROT_NONE memory.
+  // mincore fails with ENOMEM only for unmapped memory; the gap is mapped.
+  // Instead ask the kernel for the protection through msync-free means: a write
+  // would fault, so check with a probe syscall that reports EFAULT on PROT_NONE
+  // memory.
   int fds[2];
   ASSERT_EQ(pipe(fds), 0);
   ASSERT_EQ(write(fds[1], "x", 1), 1);
-  EXPECT_EQ(read(fds[0], s.bottom - 1, 1), -1);  // kernel cannot write the guard
+  EXPECT_EQ(read(fds[0], s.bottom - 1, 1),
+            -1);  // kernel cannot write the guard
   EXPECT_EQ(errno, EFAULT);
   EXPECT_EQ(read(fds[0], s.bottom, 1), 1);  // but can write the stack
   close(fds[0]);
