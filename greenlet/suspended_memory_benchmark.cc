@@ -2,8 +2,8 @@
 //
 // Memory held by suspended greenlets: N greenlets each started and parked at a
 // switch, all alive at once; reports resident memory per greenlet (RSS growth,
-// which includes the Greenlet objects, their touched stack pages and the heap)
-// and the page tables the kernel spent on them (VmPTE, not part of RSS).
+// which includes the RawGreenlet objects, their touched stack pages and the
+// heap) and the page tables the kernel spent on them (VmPTE, not part of RSS).
 //
 //   bazel run -c opt //greenlet:suspended_memory_benchmark
 //
@@ -20,8 +20,8 @@
 #include <string>
 #include <vector>
 
-#include "gevent/greenlet/greenlet.h"
 #include "gevent/greenlet/internal/stack_pool.h"
+#include "gevent/greenlet/raw_greenlet.h"
 
 namespace {
 
@@ -53,15 +53,15 @@ long MapCount() {
 
 void BM_SuspendedGreenlets(benchmark::State& state) {
   const size_t n = static_cast<size_t>(state.range(0));
-  gevent::Greenlet* main = gevent::Greenlet::current();
+  gevent::RawGreenlet* main = gevent::RawGreenlet::current();
   for (auto _ : state) {
-    std::vector<std::unique_ptr<gevent::Greenlet>> gs;
+    std::vector<std::unique_ptr<gevent::RawGreenlet>> gs;
     gs.reserve(n);
     const long rss0 = StatusKiB("VmRSS");
     const long pte0 = StatusKiB("VmPTE");
     for (size_t i = 0; i < n; ++i) {
       gs.push_back(
-          std::make_unique<gevent::Greenlet>([main] { main->switch_to(); }));
+          std::make_unique<gevent::RawGreenlet>([main] { main->switch_to(); }));
       gs.back()->switch_to();  // runs to its switch and stays suspended there
     }
     const long rss1 = StatusKiB("VmRSS");
@@ -78,7 +78,7 @@ void BM_SuspendedGreenlets(benchmark::State& state) {
     state.counters["maps"] = static_cast<double>(MapCount());
     state.counters["guarded_slabs"] = static_cast<double>(pool.guarded_slabs);
     state.counters["slabs"] = static_cast<double>(pool.slabs);
-    state.counters["sizeof_Greenlet"] = sizeof(gevent::Greenlet);
+    state.counters["sizeof_Greenlet"] = sizeof(gevent::RawGreenlet);
     state.PauseTiming();
     for (auto& g : gs) g->switch_to();  // let them all finish
     gs.clear();

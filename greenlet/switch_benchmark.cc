@@ -1,12 +1,13 @@
 // Copyright 2026 The gevent-cpp Authors. Licensed under the Apache License 2.0.
 //
-// One-way switch cost: a Greenlet against a raw boost::context::fiber, in one
-// binary.
+// One-way switch cost: a RawGreenlet against a raw boost::context::fiber, in
+// one binary.
 //
 //   bazel run -c opt //greenlet:switch_benchmark
 //
 // Each iteration is a round trip (two switches); the ns_per_switch counter
-// divides by two. Compare the two rows' ns_per_switch: the target is Greenlet
+// divides by two. Compare the two rows' ns_per_switch: the target is
+// RawGreenlet
 // <= 1.3x raw.
 
 #include <benchmark/benchmark.h>
@@ -16,7 +17,7 @@
 #include <memory>
 #include <utility>
 
-#include "gevent/greenlet/greenlet.h"
+#include "gevent/greenlet/raw_greenlet.h"
 
 namespace {
 
@@ -43,9 +44,9 @@ void BM_RawFiberSwitch(benchmark::State& state) {
 BENCHMARK(BM_RawFiberSwitch);
 
 void BM_GreenletSwitch(benchmark::State& state) {
-  gevent::Greenlet* main = gevent::Greenlet::current();
+  gevent::RawGreenlet* main = gevent::RawGreenlet::current();
   bool done = false;
-  gevent::Greenlet g([&] {
+  gevent::RawGreenlet g([&] {
     while (!done) main->switch_to();
   });
   g.switch_to();
@@ -58,9 +59,9 @@ BENCHMARK(BM_GreenletSwitch);
 
 // Passing a value each way, as Python's switch(value) does.
 void BM_GreenletSwitchWithValue(benchmark::State& state) {
-  gevent::Greenlet* main = gevent::Greenlet::current();
+  gevent::RawGreenlet* main = gevent::RawGreenlet::current();
   bool done = false;
-  gevent::Greenlet g([&](void* v) -> void* {
+  gevent::RawGreenlet g([&](void* v) -> void* {
     while (!done) v = main->switch_to(v);
     return v;
   });
@@ -77,7 +78,7 @@ BENCHMARK(BM_GreenletSwitchWithValue);
 void BM_GreenletCreateRunFinish(benchmark::State& state) {
   int n = 0;
   for (auto _ : state) {
-    gevent::Greenlet g([&n] { ++n; });
+    gevent::RawGreenlet g([&n] { ++n; });
     g.switch_to();
   }
   benchmark::DoNotOptimize(n);

@@ -11,7 +11,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
-#include "gevent/greenlet/greenlet.h"
+#include "gevent/greenlet/raw_greenlet.h"
 
 namespace {
 
@@ -30,9 +30,9 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  gevent::Greenlet* pong_ptr = nullptr;
+  gevent::RawGreenlet* pong_ptr = nullptr;
 
-  gevent::Greenlet ping(
+  gevent::RawGreenlet ping(
       [&](void* arg) -> void* {
         auto* b = static_cast<Ball*>(arg);
         while (b->hits < 2 * b->rallies) {
@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
       },
       {.name = "ping"});
 
-  gevent::Greenlet pong(
+  gevent::RawGreenlet pong(
       [&](void* arg) -> void* {
         auto* b = static_cast<Ball*>(arg);
         for (;;) {
@@ -67,8 +67,8 @@ int main(int argc, char** argv) {
   (void)pong.kill();
   std::printf("main: pong dead=%d\n", pong.dead());
 
-  gevent::Greenlet faulty([] { throw std::runtime_error("the net broke"); },
-                          {.name = "faulty"});
+  gevent::RawGreenlet faulty([] { throw std::runtime_error("the net broke"); },
+                             {.name = "faulty"});
   try {
     faulty.switch_to();
   } catch (const std::exception& e) {

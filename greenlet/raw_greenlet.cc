@@ -1,6 +1,6 @@
 // Copyright 2026 The gevent-cpp Authors. Licensed under the Apache License 2.0.
 
-#include "gevent/greenlet/greenlet.h"
+#include "gevent/greenlet/raw_greenlet.h"
 
 #include <cxxabi.h>
 #include <signal.h>
@@ -38,10 +38,10 @@ namespace internal {
 // of a greenlet and destroyed when the thread exits.
 struct ThreadState : SwitchState {
   StackPool pool;
-  Greenlet root;
+  RawGreenlet root;
   pid_t tid;
   size_t live =
-      1;  // the thread itself plus every Greenlet object of this thread
+      1;  // the thread itself plus every RawGreenlet object of this thread
   void* altstack = nullptr;
   size_t altstack_size = 0;
   bool exited = false;
@@ -191,7 +191,7 @@ void OverflowSignalHandler(int sig, void* info_ptr, void* ucontext) {
   auto* info = static_cast<siginfo_t*>(info_ptr);
   ThreadState* ts = Owner(tls_switch);
   if (ts != nullptr) {
-    const Greenlet* g = ts->current;
+    const RawGreenlet* g = ts->current;
     if (!g->is_root_ && g->stack_ && g->stack_.InGap(info->si_addr)) {
       WriteStr("gevent: stack overflow in greenlet '");
       if (g->name_.empty()) {
@@ -236,7 +236,7 @@ void InstallOverflowHandler() {
 
 // --- construction ---------------------------------------------------------
 
-Greenlet::Greenlet(internal::SwitchState* owner)
+RawGreenlet::RawGreenlet(internal::SwitchState* owner)
     : owner_(owner),
       parent_(nullptr),
       state_(State::kActive),
@@ -249,7 +249,7 @@ Greenlet::Greenlet(internal::SwitchState* owner)
 #endif
 }
 
-Greenlet::Greenlet(Body body, GreenletOptions options, int)
+RawGreenlet::RawGreenlet(Body body, RawGreenletOptions options, int)
     : owner_(ThisThread()),
       parent_(options.parent ? options.parent : owner_->current),
       body_(std::move(body)),
@@ -267,7 +267,7 @@ Greenlet::Greenlet(Body body, GreenletOptions options, int)
   ++Owner(owner_)->live;
 }
 
-Greenlet::~Greenlet() {
+RawGreenlet::~RawGreenlet() {
   if (is_root_) return;
   ThreadState* ts = Owner(tls_switch);
   if (ts != owner_ && Owner(owner_)->exited) {
@@ -306,7 +306,7 @@ Greenlet::~Greenlet() {
   // Orphaned children go to our parent, as in Python when a parent is
   // collected.
   while (first_child_) {
-    Greenlet* child = first_child_;
+    RawGreenlet* child = first_child_;
     UnlinkChild(child);
     child->parent_ = parent_;
     parent_->LinkChild(child);
@@ -315,14 +315,14 @@ Greenlet::~Greenlet() {
   --Owner(owner_)->live;
 }
 
-void Greenlet::LinkChild(Greenlet* child) {
+void RawGreenlet::LinkChild(RawGreenlet* child) {
   child->prev_sibling_ = nullptr;
   child->next_sibling_ = first_child_;
   if (first_child_) first_child_->prev_sibling_ = child;
   first_child_ = child;
 }
 
-void Greenlet::UnlinkChild(Greenlet* child) {
+void RawGreenlet::UnlinkChild(RawGreenlet* child) {
   if (child->prev_sibling_) {
     child->prev_sibling_->next_sibling_ = child->next_sibling_;
   } else {
@@ -333,16 +333,16 @@ void Greenlet::UnlinkChild(Greenlet* child) {
   child->prev_sibling_ = child->next_sibling_ = nullptr;
 }
 
-Greenlet* Greenlet::current() { return ThisThread()->current; }
+RawGreenlet* RawGreenlet::current() { return ThisThread()->current; }
 
-Greenlet* Greenlet::root() { return &ThisThread()->root; }
+RawGreenlet* RawGreenlet::root() { return &ThisThread()->root; }
 
-const std::string& Greenlet::name() const {
+const std::string& RawGreenlet::name() const {
   if (name_.empty()) name_ = absl::StrCat("greenlet-", id_);
   return name_;
 }
 
-absl::Status Greenlet::set_parent(Greenlet* parent) {
+absl::Status RawGreenlet::set_parent(RawGreenlet* parent) {
   if (parent == nullptr) {
     return absl::InvalidArgumentError(
         absl::StrCat("greenlet '", name(), "': parent cannot be null"));
@@ -355,7 +355,7 @@ absl::Status Greenlet::set_parent(Greenlet* parent) {
         absl::StrCat("greenlet '", name(), "' cannot have parent '",
                      parent->name(), "': it belongs to another thread"));
   }
-  for (Greenlet* p = parent; p; p = p->parent_) {
+  for (RawGreenlet* p = parent; p; p = p->parent_) {
     if (p == this) {
       return absl::InvalidArgumentError(absl::StrCat(
           "greenlet '", name(), "' cannot have parent '", parent->name(),
@@ -370,7 +370,7 @@ absl::Status Greenlet::set_parent(Greenlet* parent) {
 
 // --- switching --------------------------------------------------------------
 
-void Greenlet::ThrowMisuse(const char* what) const {
+void RawGreenlet::ThrowMisuse(const char* what) const {
   ThreadState* ts = Owner(tls_switch);
   if (ts != owner_) {
     throw GreenletError(absl::StrCat(
@@ -385,7 +385,7 @@ void Greenlet::ThrowMisuse(const char* what) const {
       "instead"));
 }
 
-void Greenlet::Start() {
+void RawGreenlet::Start() {
   stack_ = Owner(owner_)->pool.Allocate(stack_size_);
   context_ =
       ctx::make_fcontext(stack_.top, stack_.size(),
@@ -400,14 +400,14 @@ void Greenlet::Start() {
 #endif
 }
 
-void* Greenlet::SwitchSlow(void* value) {
+void* RawGreenlet::SwitchSlow(void* value) {
   internal::SwitchState* ts = tls_switch;
   if (ts != owner_ || state_ == State::kDead) ThrowMisuse("switch to");
   Start();
   return SwitchFrom(ts->current, value);
 }
 
-void Greenlet::AfterSwitchSlow(Greenlet* prev) {
+void RawGreenlet::AfterSwitchSlow(RawGreenlet* prev) {
   if (reinterpret_cast<uintptr_t>(prev->context_) <
       reinterpret_cast<uintptr_t>(prev->stack_.bottom)) {
     Fatal(absl::StrCat("stack overflow in greenlet '", prev->name(),
@@ -420,10 +420,10 @@ void Greenlet::AfterSwitchSlow(Greenlet* prev) {
   std::rethrow_exception(e);
 }
 
-void Greenlet::Entry(void* caller_context, void* value) {
+void RawGreenlet::Entry(void* caller_context, void* value) {
   ThreadState* ts = Owner(tls_switch);
-  Greenlet* self = ts->current;
-  Greenlet* prev = ts->from;
+  RawGreenlet* self = ts->current;
+  RawGreenlet* prev = ts->from;
 #ifdef GEVENT_ASAN
   const void* bottom;
   size_t size;
@@ -458,13 +458,17 @@ void Greenlet::Entry(void* caller_context, void* value) {
   self->Finish(result, std::move(error));
 }
 
-void Greenlet::Finish(void* result, std::exception_ptr error) {
+void RawGreenlet::Finish(void* result, std::exception_ptr error) {
   internal::SwitchState* ts = owner_;
   state_ = State::kDead;
   result_ = result;
   exception_ = error;
-  Greenlet* target = parent_;
-  while (target->state_ == State::kDead) target = target->parent_;
+  RawGreenlet* target = exit_target_;
+  if (target == nullptr || target->state_ == State::kDead ||
+      target->owner_ != owner_) {
+    target = parent_;
+    while (target->state_ == State::kDead) target = target->parent_;
+  }
   if (target->state_ == State::kNew) target->Start();
   if (error) target->pending_ = std::move(error);
   ts->from = this;
@@ -479,7 +483,7 @@ void Greenlet::Finish(void* result, std::exception_ptr error) {
 #endif
   // Leave this stack for good; the target's stack releases ours.
   ctx::ontop_fcontext(target->context_, this, [](ctx::transfer_t t) {
-    auto* dead = static_cast<Greenlet*>(t.data);
+    auto* dead = static_cast<RawGreenlet*>(t.data);
 #ifdef GEVENT_TSAN
     __tsan_destroy_fiber(dead->tsan_fiber_);
     dead->tsan_fiber_ = nullptr;
@@ -492,7 +496,7 @@ void Greenlet::Finish(void* result, std::exception_ptr error) {
   __builtin_unreachable();
 }
 
-void* Greenlet::throw_into(std::exception_ptr error) {
+void* RawGreenlet::throw_into(std::exception_ptr error) {
   ThreadState* ts = Owner(tls_switch);
   if (ts != owner_ || state_ == State::kDead) ThrowMisuse("throw into");
   if (state_ == State::kNew) {
@@ -501,13 +505,13 @@ void* Greenlet::throw_into(std::exception_ptr error) {
     if (IsGreenletExit(error)) return nullptr;
     std::rethrow_exception(error);
   }
-  Greenlet* from = ts->current;
+  RawGreenlet* from = ts->current;
   if (from == this) std::rethrow_exception(error);
   pending_ = std::move(error);
   return SwitchFrom(from, nullptr);
 }
 
-absl::Status Greenlet::kill() {
+absl::Status RawGreenlet::kill() {
   ThreadState* ts = Owner(tls_switch);
   if (ts != owner_) ThrowMisuse("kill");
   if (state_ == State::kDead) {
@@ -522,7 +526,7 @@ absl::Status Greenlet::kill() {
     body_ = nullptr;
     return absl::OkStatus();
   }
-  Greenlet* killer = ts->current;
+  RawGreenlet* killer = ts->current;
   if (killer == this) throw GreenletExit{};
   // Control comes back to the killer when the greenlet ends (unless that would
   // make a cycle of parents, i.e. the killer descends from it).

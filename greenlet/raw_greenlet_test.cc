@@ -1,6 +1,6 @@
 // Copyright 2026 The gevent-cpp Authors. Licensed under the Apache License 2.0.
 
-#include "gevent/greenlet/greenlet.h"
+#include "gevent/greenlet/raw_greenlet.h"
 
 #include <alloca.h>
 #include <gmock/gmock.h>
@@ -30,17 +30,17 @@ struct Witness {
   int* counter;
 };
 
-TEST(Greenlet, RootIsCurrentOutsideAnyGreenlet) {
-  Greenlet* root = Greenlet::root();
-  EXPECT_EQ(Greenlet::current(), root);
+TEST(RawGreenlet, RootIsCurrentOutsideAnyGreenlet) {
+  RawGreenlet* root = RawGreenlet::root();
+  EXPECT_EQ(RawGreenlet::current(), root);
   EXPECT_TRUE(root->is_root());
   EXPECT_TRUE(root->active());
   EXPECT_EQ(root->parent(), nullptr);
 }
 
-TEST(Greenlet, RunsOnlyWhenSwitchedTo) {
+TEST(RawGreenlet, RunsOnlyWhenSwitchedTo) {
   int runs = 0;
-  Greenlet g([&] { ++runs; });
+  RawGreenlet g([&] { ++runs; });
   EXPECT_FALSE(g.started());
   EXPECT_EQ(runs, 0);
   g.switch_to();
@@ -49,10 +49,10 @@ TEST(Greenlet, RunsOnlyWhenSwitchedTo) {
   EXPECT_FALSE(g.active());
 }
 
-TEST(Greenlet, SwitchPassesValuesBothWays) {
-  Greenlet* main = Greenlet::current();
+TEST(RawGreenlet, SwitchPassesValuesBothWays) {
+  RawGreenlet* main = RawGreenlet::current();
   std::vector<intptr_t> seen;
-  Greenlet g([&](void* v) -> void* {
+  RawGreenlet g([&](void* v) -> void* {
     seen.push_back(AsInt(v));        // 1: the starting switch's value
     v = main->switch_to(AsPtr(10));  // main receives 10
     seen.push_back(AsInt(v));        // 2
@@ -67,26 +67,27 @@ TEST(Greenlet, SwitchPassesValuesBothWays) {
   EXPECT_TRUE(g.dead());
 }
 
-TEST(Greenlet, CurrentAndParentInsideAGreenlet) {
-  Greenlet* main = Greenlet::current();
-  Greenlet* inside = nullptr;
-  Greenlet* parent = nullptr;
-  Greenlet g([&] {
-    inside = Greenlet::current();
+TEST(RawGreenlet, CurrentAndParentInsideAGreenlet) {
+  RawGreenlet* main = RawGreenlet::current();
+  RawGreenlet* inside = nullptr;
+  RawGreenlet* parent = nullptr;
+  RawGreenlet g([&] {
+    inside = RawGreenlet::current();
     parent = inside->parent();
   });
   g.switch_to();
   EXPECT_EQ(inside, &g);
   EXPECT_EQ(parent, main);
-  EXPECT_EQ(Greenlet::current(), main);
+  EXPECT_EQ(RawGreenlet::current(), main);
 }
 
-TEST(Greenlet, EndingGoesToParentNotToWhoeverSwitchedLast) {
+TEST(RawGreenlet, EndingGoesToParentNotToWhoeverSwitchedLast) {
   std::vector<std::string> order;
-  Greenlet* main = Greenlet::current();
-  std::unique_ptr<Greenlet> child;
-  Greenlet parent([&] {
-    child = std::make_unique<Greenlet>([&] { order.push_back("child ends"); });
+  RawGreenlet* main = RawGreenlet::current();
+  std::unique_ptr<RawGreenlet> child;
+  RawGreenlet parent([&] {
+    child =
+        std::make_unique<RawGreenlet>([&] { order.push_back("child ends"); });
     // child's parent is `parent`; main switches to the child below.
     main->switch_to();
     order.push_back("parent resumed by child's end");
@@ -99,23 +100,23 @@ TEST(Greenlet, EndingGoesToParentNotToWhoeverSwitchedLast) {
                        "child ends", "parent resumed by child's end", "main"}));
 }
 
-TEST(Greenlet, ResultSkipsDeadParents) {
-  Greenlet* main = Greenlet::current();
-  std::unique_ptr<Greenlet> child;
-  Greenlet parent([&] {
-    child =
-        std::make_unique<Greenlet>([&](void*) -> void* { return AsPtr(42); });
+TEST(RawGreenlet, ResultSkipsDeadParents) {
+  RawGreenlet* main = RawGreenlet::current();
+  std::unique_ptr<RawGreenlet> child;
+  RawGreenlet parent([&] {
+    child = std::make_unique<RawGreenlet>(
+        [&](void*) -> void* { return AsPtr(42); });
   });
   parent.switch_to();  // creates the child (parent = `parent`) and ends
   EXPECT_TRUE(parent.dead());
   EXPECT_EQ(child->parent(), &parent);
   EXPECT_EQ(AsInt(child->switch_to()),
             42);  // parent is dead: main gets the result
-  EXPECT_EQ(Greenlet::current(), main);
+  EXPECT_EQ(RawGreenlet::current(), main);
 }
 
-TEST(Greenlet, ExceptionReachesTheParentAtItsSwitchPoint) {
-  Greenlet g([] { throw std::runtime_error("boom in child"); });
+TEST(RawGreenlet, ExceptionReachesTheParentAtItsSwitchPoint) {
+  RawGreenlet g([] { throw std::runtime_error("boom in child"); });
   try {
     g.switch_to();
     FAIL() << "the child's exception should have been rethrown here";
@@ -126,9 +127,9 @@ TEST(Greenlet, ExceptionReachesTheParentAtItsSwitchPoint) {
   ASSERT_TRUE(g.exception() != nullptr);
 }
 
-TEST(Greenlet, ExceptionAfterASwitchStillReachesTheParent) {
-  Greenlet* main = Greenlet::current();
-  Greenlet g([&] {
+TEST(RawGreenlet, ExceptionAfterASwitchStillReachesTheParent) {
+  RawGreenlet* main = RawGreenlet::current();
+  RawGreenlet g([&] {
     main->switch_to();
     throw std::logic_error("late");
   });
@@ -137,10 +138,10 @@ TEST(Greenlet, ExceptionAfterASwitchStillReachesTheParent) {
   EXPECT_TRUE(g.dead());
 }
 
-TEST(Greenlet, ThrowIntoRaisesAtTheSwitchPoint) {
-  Greenlet* main = Greenlet::current();
+TEST(RawGreenlet, ThrowIntoRaisesAtTheSwitchPoint) {
+  RawGreenlet* main = RawGreenlet::current();
   std::string caught;
-  Greenlet g([&](void*) -> void* {
+  RawGreenlet g([&](void*) -> void* {
     try {
       main->switch_to();
     } catch (const std::runtime_error& e) {
@@ -157,24 +158,24 @@ TEST(Greenlet, ThrowIntoRaisesAtTheSwitchPoint) {
   EXPECT_TRUE(g.exception() == nullptr);
 }
 
-TEST(Greenlet, ThrowIntoUnstartedKillsItWithoutRunning) {
+TEST(RawGreenlet, ThrowIntoUnstartedKillsItWithoutRunning) {
   bool ran = false;
-  Greenlet g([&] { ran = true; });
+  RawGreenlet g([&] { ran = true; });
   EXPECT_THROW(g.throw_into(std::make_exception_ptr(std::out_of_range("x"))),
                std::out_of_range);
   EXPECT_FALSE(ran);
   EXPECT_TRUE(g.dead());
-  Greenlet h([&] { ran = true; });
+  RawGreenlet h([&] { ran = true; });
   EXPECT_EQ(h.throw_into(std::make_exception_ptr(GreenletExit{})), nullptr);
   EXPECT_FALSE(ran);
   EXPECT_TRUE(h.dead());
 }
 
-TEST(Greenlet, KillUnwindsASuspendedGreenlet) {
-  Greenlet* main = Greenlet::current();
+TEST(RawGreenlet, KillUnwindsASuspendedGreenlet) {
+  RawGreenlet* main = RawGreenlet::current();
   int destroyed = 0;
   bool after = false;
-  Greenlet g([&] {
+  RawGreenlet g([&] {
     Witness w(&destroyed);
     main->switch_to();
     after = true;
@@ -186,13 +187,13 @@ TEST(Greenlet, KillUnwindsASuspendedGreenlet) {
   EXPECT_FALSE(after);
   EXPECT_TRUE(g.dead());
   EXPECT_TRUE(g.exception() == nullptr);  // GreenletExit is a normal end
-  EXPECT_EQ(Greenlet::current(), main);
+  EXPECT_EQ(RawGreenlet::current(), main);
 }
 
-TEST(Greenlet, KillIsNotStoppedByCatchingStdException) {
-  Greenlet* main = Greenlet::current();
+TEST(RawGreenlet, KillIsNotStoppedByCatchingStdException) {
+  RawGreenlet* main = RawGreenlet::current();
   bool swallowed = false;
-  Greenlet g([&] {
+  RawGreenlet g([&] {
     try {
       main->switch_to();
     } catch (const std::exception&) {
@@ -205,12 +206,12 @@ TEST(Greenlet, KillIsNotStoppedByCatchingStdException) {
   EXPECT_TRUE(g.dead());
 }
 
-TEST(Greenlet, KillBeforeStartNeverRunsIt) {
+TEST(RawGreenlet, KillBeforeStartNeverRunsIt) {
   bool ran = false;
   int destroyed = 0;
   {
     auto w = std::make_shared<Witness>(&destroyed);
-    Greenlet g([&ran, w] { ran = true; });
+    RawGreenlet g([&ran, w] { ran = true; });
     w.reset();
     EXPECT_TRUE(g.kill().ok());
     EXPECT_TRUE(g.dead());
@@ -219,8 +220,8 @@ TEST(Greenlet, KillBeforeStartNeverRunsIt) {
   EXPECT_FALSE(ran);
 }
 
-TEST(Greenlet, SecondKillIsAClearErrorAndChangesNothing) {
-  Greenlet g([] {});
+TEST(RawGreenlet, SecondKillIsAClearErrorAndChangesNothing) {
+  RawGreenlet g([] {});
   g.switch_to();
   absl::Status s = g.kill();
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
@@ -228,10 +229,10 @@ TEST(Greenlet, SecondKillIsAClearErrorAndChangesNothing) {
   EXPECT_THAT(std::string(s.message()), HasSubstr(g.name()));
 }
 
-TEST(Greenlet, KillingTheCurrentGreenletEndsIt) {
+TEST(RawGreenlet, KillingTheCurrentGreenletEndsIt) {
   bool after = false;
-  Greenlet g([&] {
-    (void)Greenlet::current()->kill();
+  RawGreenlet g([&] {
+    (void)RawGreenlet::current()->kill();
     after = true;
   });
   g.switch_to();
@@ -239,11 +240,11 @@ TEST(Greenlet, KillingTheCurrentGreenletEndsIt) {
   EXPECT_TRUE(g.dead());
 }
 
-TEST(Greenlet, DestroyingASuspendedGreenletRunsItsDestructors) {
-  Greenlet* main = Greenlet::current();
+TEST(RawGreenlet, DestroyingASuspendedGreenletRunsItsDestructors) {
+  RawGreenlet* main = RawGreenlet::current();
   int destroyed = 0;
   {
-    Greenlet g([&] {
+    RawGreenlet g([&] {
       Witness a(&destroyed);
       Witness b(&destroyed);
       main->switch_to();
@@ -254,12 +255,12 @@ TEST(Greenlet, DestroyingASuspendedGreenletRunsItsDestructors) {
   EXPECT_EQ(destroyed, 2);
 }
 
-TEST(Greenlet, KillCanBlockWhileUnwinding) {
+TEST(RawGreenlet, KillCanBlockWhileUnwinding) {
   // A destructor that switches during the unwind (as closing a socket may).
-  Greenlet* main = Greenlet::current();
+  RawGreenlet* main = RawGreenlet::current();
   std::vector<std::string> order;
   struct SwitchesOnDestruction {
-    Greenlet* to;
+    RawGreenlet* to;
     std::vector<std::string>* order;
     ~SwitchesOnDestruction() {
       order->push_back("unwinding");
@@ -267,7 +268,7 @@ TEST(Greenlet, KillCanBlockWhileUnwinding) {
       order->push_back("unwound");
     }
   };
-  Greenlet g([&] {
+  RawGreenlet g([&] {
     SwitchesOnDestruction s{main, &order};
     main->switch_to();
   });
@@ -280,10 +281,10 @@ TEST(Greenlet, KillCanBlockWhileUnwinding) {
             (std::vector<std::string>{"unwinding", "killer", "unwound"}));
 }
 
-TEST(Greenlet, SwitchingInsideCatchBlocksKeepsEachGreenletsException) {
-  Greenlet* main = Greenlet::current();
+TEST(RawGreenlet, SwitchingInsideCatchBlocksKeepsEachGreenletsException) {
+  RawGreenlet* main = RawGreenlet::current();
   std::string a_rethrown, b_rethrown;
-  Greenlet a([&] {
+  RawGreenlet a([&] {
     try {
       throw std::runtime_error("a");
     } catch (...) {
@@ -295,7 +296,7 @@ TEST(Greenlet, SwitchingInsideCatchBlocksKeepsEachGreenletsException) {
       }
     }
   });
-  Greenlet b([&] {
+  RawGreenlet b([&] {
     try {
       throw std::runtime_error("b");
     } catch (...) {
@@ -318,26 +319,26 @@ TEST(Greenlet, SwitchingInsideCatchBlocksKeepsEachGreenletsException) {
   EXPECT_TRUE(b.dead());
 }
 
-TEST(Greenlet, UncaughtExceptionCountIsPerGreenlet) {
-  Greenlet* main = Greenlet::current();
+TEST(RawGreenlet, UncaughtExceptionCountIsPerGreenlet) {
+  RawGreenlet* main = RawGreenlet::current();
   int seen_in_other = -1;
   int seen_in_unwinding = -1;
   struct Probe {
-    Greenlet* main;
+    RawGreenlet* main;
     int* seen;
     ~Probe() {
       *seen = std::uncaught_exceptions();
       main->switch_to();  // switches while unwinding
     }
   };
-  Greenlet unwinding([&] {
+  RawGreenlet unwinding([&] {
     try {
       Probe p{main, &seen_in_unwinding};
       throw 1;
     } catch (int) {
     }
   });
-  Greenlet other([&] { seen_in_other = std::uncaught_exceptions(); });
+  RawGreenlet other([&] { seen_in_other = std::uncaught_exceptions(); });
   unwinding.switch_to();  // suspended in Probe's destructor, mid-unwind
   other.switch_to();
   unwinding.switch_to();
@@ -346,8 +347,8 @@ TEST(Greenlet, UncaughtExceptionCountIsPerGreenlet) {
   EXPECT_TRUE(unwinding.dead());
 }
 
-TEST(Greenlet, SwitchingToADeadGreenletIsAClearError) {
-  Greenlet g([] {}, {.name = "finished-one"});
+TEST(RawGreenlet, SwitchingToADeadGreenletIsAClearError) {
+  RawGreenlet g([] {}, {.name = "finished-one"});
   g.switch_to();
   try {
     g.switch_to();
@@ -359,9 +360,9 @@ TEST(Greenlet, SwitchingToADeadGreenletIsAClearError) {
   EXPECT_THROW(g.throw_into(std::make_exception_ptr(1)), GreenletError);
 }
 
-TEST(Greenlet, SwitchingAcrossThreadsIsAClearError) {
-  Greenlet* main = Greenlet::current();
-  Greenlet g([&] { main->switch_to(); }, {.name = "home-thread"});
+TEST(RawGreenlet, SwitchingAcrossThreadsIsAClearError) {
+  RawGreenlet* main = RawGreenlet::current();
+  RawGreenlet g([&] { main->switch_to(); }, {.name = "home-thread"});
   g.switch_to();
   std::string error;
   std::thread other([&] {
@@ -379,12 +380,12 @@ TEST(Greenlet, SwitchingAcrossThreadsIsAClearError) {
   EXPECT_TRUE(g.dead());
 }
 
-TEST(Greenlet, ParentFromAnotherThreadIsRejected) {
-  Greenlet* main = Greenlet::current();
+TEST(RawGreenlet, ParentFromAnotherThreadIsRejected) {
+  RawGreenlet* main = RawGreenlet::current();
   std::string error;
   std::thread other([&] {
     try {
-      Greenlet g([] {}, {.parent = main});
+      RawGreenlet g([] {}, {.parent = main});
     } catch (const GreenletError& e) {
       error = e.what();
     }
@@ -393,14 +394,14 @@ TEST(Greenlet, ParentFromAnotherThreadIsRejected) {
   EXPECT_THAT(error, HasSubstr("another thread"));
 }
 
-TEST(Greenlet, EachThreadRunsItsOwnGreenlets) {
+TEST(RawGreenlet, EachThreadRunsItsOwnGreenlets) {
   std::vector<std::thread> threads;
   std::vector<int> sums(4, 0);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([t, &sums] {
-      Greenlet* main = Greenlet::current();
+      RawGreenlet* main = RawGreenlet::current();
       int sum = 0;
-      Greenlet g([&] {
+      RawGreenlet g([&] {
         for (int i = 0; i < 1000; ++i) {
           sum += i;
           main->switch_to();
@@ -414,9 +415,9 @@ TEST(Greenlet, EachThreadRunsItsOwnGreenlets) {
   for (int s : sums) EXPECT_EQ(s, 499500);
 }
 
-TEST(Greenlet, SetParentRejectsCyclesAndNull) {
-  Greenlet a([] {});
-  Greenlet b([] {}, {.parent = &a});
+TEST(RawGreenlet, SetParentRejectsCyclesAndNull) {
+  RawGreenlet a([] {});
+  RawGreenlet b([] {}, {.parent = &a});
   absl::Status s = a.set_parent(&b);
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(s.message()), HasSubstr("cycle"));
@@ -425,27 +426,58 @@ TEST(Greenlet, SetParentRejectsCyclesAndNull) {
   EXPECT_EQ(b.parent(), &a);
 }
 
-TEST(Greenlet, ChildrenOfADestroyedParentGoToItsParent) {
-  Greenlet* main = Greenlet::current();
-  auto parent = std::make_unique<Greenlet>([] {});
-  Greenlet child([](void*) -> void* { return AsPtr(3); },
-                 {.parent = parent.get()});
+TEST(RawGreenlet, ChildrenOfADestroyedParentGoToItsParent) {
+  RawGreenlet* main = RawGreenlet::current();
+  auto parent = std::make_unique<RawGreenlet>([] {});
+  RawGreenlet child([](void*) -> void* { return AsPtr(3); },
+                    {.parent = parent.get()});
   parent.reset();
   EXPECT_EQ(child.parent(), main);
   EXPECT_EQ(AsInt(child.switch_to()), 3);
 }
 
-TEST(Greenlet, NamesAndIds) {
-  Greenlet a([] {}, {.name = "alpha"});
-  Greenlet b([] {});
+TEST(RawGreenlet, ExitTargetOverridesTheParent) {
+  RawGreenlet* main = RawGreenlet::current();
+  std::vector<std::string> order;
+  RawGreenlet next([&](void* v) -> void* {
+    order.push_back("next got " + std::to_string(AsInt(v)));
+    return nullptr;
+  });
+  RawGreenlet first([&](void*) -> void* {
+    order.push_back("first");
+    return AsPtr(9);
+  });
+  first.set_exit_target(&next);  // next starts with first's result
+  first.switch_to();
+  order.push_back("main");
+  EXPECT_EQ(order, (std::vector<std::string>{"first", "next got 9", "main"}));
+  EXPECT_TRUE(next.dead());
+  // A dead exit target falls back to the parent.
+  RawGreenlet third([] {});
+  third.set_exit_target(&next);
+  third.switch_to();
+  EXPECT_EQ(RawGreenlet::current(), main);
+}
+
+TEST(RawGreenlet, SchedulerDataIsKeptPerGreenlet) {
+  int a = 0;
+  RawGreenlet g([] {});
+  EXPECT_EQ(g.scheduler_data(), nullptr);
+  g.set_scheduler_data(&a);
+  EXPECT_EQ(g.scheduler_data(), &a);
+}
+
+TEST(RawGreenlet, NamesAndIds) {
+  RawGreenlet a([] {}, {.name = "alpha"});
+  RawGreenlet b([] {});
   EXPECT_EQ(a.name(), "alpha");
   EXPECT_EQ(b.name(), "greenlet-" + std::to_string(b.id()));
   EXPECT_NE(a.id(), b.id());
 }
 
-TEST(Greenlet, StackSizeIsHonoured) {
+TEST(RawGreenlet, StackSizeIsHonoured) {
   size_t used = 0;
-  Greenlet g(
+  RawGreenlet g(
       [&] {
         // Touch most of a 256 KiB stack; the default 64 KiB could not hold
         // this.
@@ -467,21 +499,21 @@ constexpr int kMany =
 constexpr int kMany = 100000;
 #endif
 
-TEST(Greenlet, ManyGreenletsFinishAndLeaveOnlyThePoolBehind) {
-  Greenlet* main = Greenlet::current();
+TEST(RawGreenlet, ManyGreenletsFinishAndLeaveOnlyThePoolBehind) {
+  RawGreenlet* main = RawGreenlet::current();
   internal::StackPool& pool = internal::ThisThreadStackPool();
   const size_t bound = pool.max_free_stacks();
   const internal::StackPoolStats before = pool.stats();
-  std::vector<std::unique_ptr<Greenlet>> gs;
+  std::vector<std::unique_ptr<RawGreenlet>> gs;
   gs.reserve(kMany);
   int finished = 0;
   for (int i = 0; i < kMany; ++i) {
-    gs.push_back(std::make_unique<Greenlet>(
+    gs.push_back(std::make_unique<RawGreenlet>(
         [main, &finished] {
           main->switch_to();
           ++finished;
         },
-        GreenletOptions{.stack_size = 32 * 1024}));
+        RawGreenletOptions{.stack_size = 32 * 1024}));
     gs.back()->switch_to();  // all of them suspended at once
   }
   internal::StackPoolStats busy = pool.stats();
@@ -509,25 +541,25 @@ int Recurse(int depth, int limit) {
   return Recurse(depth + 1, limit) + frame[0];
 }
 
-using GreenletDeathTest = ::testing::Test;
+using RawGreenletDeathTest = ::testing::Test;
 
-TEST(GreenletDeathTest, OverflowIntoAGuardPageNamesTheGreenlet) {
+TEST(RawGreenletDeathTest, OverflowIntoAGuardPageNamesTheGreenlet) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_DEATH(
       {
-        Greenlet g([] { Recurse(0, 1 << 30); }, {.name = "deep-recursion"});
+        RawGreenlet g([] { Recurse(0, 1 << 30); }, {.name = "deep-recursion"});
         g.switch_to();
       },
       "stack overflow in greenlet 'deep-recursion'");
 }
 
-TEST(GreenletDeathTest, OverflowOfAnUnguardedStackIsCaughtAtTheNextSwitch) {
+TEST(RawGreenletDeathTest, OverflowOfAnUnguardedStackIsCaughtAtTheNextSwitch) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_DEATH(
       {
         internal::StackPool::ExchangeGuardBudgetForTesting(0);
-        Greenlet* main = Greenlet::current();
-        Greenlet g(
+        RawGreenlet* main = RawGreenlet::current();
+        RawGreenlet g(
             [main] {
               // Move the stack pointer below the 32 KiB stack, into the gap.
               volatile char* p = static_cast<char*>(alloca(36 * 1024));
@@ -540,13 +572,13 @@ TEST(GreenletDeathTest, OverflowOfAnUnguardedStackIsCaughtAtTheNextSwitch) {
       "stack overflow in greenlet 'sunk'");
 }
 
-TEST(GreenletDeathTest, DestroyingTheRunningGreenletIsFatalAndNamed) {
+TEST(RawGreenletDeathTest, DestroyingTheRunningGreenletIsFatalAndNamed) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_DEATH(
       {
-        Greenlet* self = nullptr;
+        RawGreenlet* self = nullptr;
         auto* g =
-            new Greenlet([&] { delete self; }, {.name = "self-destroyer"});
+            new RawGreenlet([&] { delete self; }, {.name = "self-destroyer"});
         self = g;
         g->switch_to();
       },

@@ -1,14 +1,14 @@
 // Copyright 2026 The gevent-cpp Authors. Licensed under the Apache License 2.0.
 //
-// greenlet.h
+// raw_greenlet.h
 //
-// A Greenlet is a function running on its own small stack, switched to and from
-// explicitly on one OS thread: Python's greenlet, in C++, on Boost.Context. It
-// is the bottom layer of gevent-cpp; most programs use the hub's spawn()
-// instead, which schedules greenlets for you.
+// A RawGreenlet is a function running on its own small stack, switched to and
+// from explicitly on one OS thread: Python's greenlet, in C++, on
+// Boost.Context. It is the bottom layer of gevent-cpp; most programs use the
+// hub's spawn() instead, which schedules greenlets for you.
 //
-//   gevent::Greenlet* main = gevent::Greenlet::current();
-//   gevent::Greenlet ping([&](void* ball) -> void* {
+//   gevent::RawGreenlet* main = gevent::RawGreenlet::current();
+//   gevent::RawGreenlet ping([&](void* ball) -> void* {
 //     for (int i = 0; i < 3; ++i) ball = main->switch_to(ball);  // back to
 //     main return ball;                                                // ends:
 //     to parent
@@ -28,7 +28,8 @@
 //   - throw_into(e) raises e inside the target at its switch point; kill()
 //   raises
 //     GreenletExit there, so the target unwinds and its destructors run.
-//   - A Greenlet destroyed while suspended is killed first, so nothing leaks.
+//   - A RawGreenlet destroyed while suspended is killed first, so nothing
+//   leaks.
 //
 // Each greenlet saves the C++ exception-handling state (the exceptions being
 // caught and the count of uncaught ones) across a switch, so a switch inside a
@@ -38,8 +39,8 @@
 // to it from another thread is an error (GreenletError), never a silent
 // corruption.
 
-#ifndef GEVENT_GREENLET_GREENLET_H_
-#define GEVENT_GREENLET_GREENLET_H_
+#ifndef GEVENT_GREENLET_RAW_GREENLET_H_
+#define GEVENT_GREENLET_RAW_GREENLET_H_
 
 #include <boost/context/detail/fcontext.hpp>
 #include <cstddef>
@@ -87,16 +88,16 @@ inline constexpr size_t kDefaultStackSize =
 inline constexpr size_t kDefaultStackSize = 64 * 1024;
 #endif
 
-class Greenlet;
+class RawGreenlet;
 
-struct GreenletOptions {
+struct RawGreenletOptions {
   // Shown in errors and crash reports. Default: "greenlet-<id>".
   std::string name;
   // Usable stack bytes, rounded up to whole pages. Default: kDefaultStackSize.
   size_t stack_size = kDefaultStackSize;
   // Where control goes when the greenlet ends. Default: the greenlet creating
   // it.
-  Greenlet* parent = nullptr;
+  RawGreenlet* parent = nullptr;
 };
 
 namespace internal {
@@ -109,9 +110,9 @@ struct EhState {
 // inline (a call layer around jump_fcontext costs more than the switch itself),
 // so this is visible here; the rest of the state is private to greenlet.cc.
 struct SwitchState {
-  Greenlet* current;
-  Greenlet* from;  // who switched last; the resumed side stores its context
-  EhState* eh;     // this thread's C++ exception-handling globals
+  RawGreenlet* current;
+  RawGreenlet* from;  // who switched last; the resumed side stores its context
+  EhState* eh;        // this thread's C++ exception-handling globals
 };
 // Initial-exec: one instruction to read, even from a shared object.
 extern thread_local constinit SwitchState* tls_switch
@@ -120,7 +121,7 @@ extern thread_local constinit SwitchState* tls_switch
 StackPool& ThisThreadStackPool();
 }  // namespace internal
 
-class Greenlet {
+class RawGreenlet {
  public:
   using Body = absl::AnyInvocable<void*(void*)>;
 
@@ -129,26 +130,25 @@ class Greenlet {
   // result goes to the parent) or as void() / R() for convenience. No stack is
   // taken until the greenlet starts.
   template <typename F>
-  requires(
-      std::is_invocable_r_v<void*, std::decay_t<F>&, void*> ||
-      std::is_invocable_v<std::decay_t<F>&>) explicit Greenlet(F&& fn,
-                                                               GreenletOptions
-                                                                   options = {})
-      : Greenlet(MakeBody(std::forward<F>(fn)), std::move(options), 0) {}
+  requires(std::is_invocable_r_v<void*, std::decay_t<F>&, void*> ||
+           std::is_invocable_v<std::decay_t<
+               F>&>) explicit RawGreenlet(F&& fn,
+                                          RawGreenletOptions options = {})
+      : RawGreenlet(MakeBody(std::forward<F>(fn)), std::move(options), 0) {}
 
   // Kills the greenlet if it is suspended (its destructors run), then frees it.
   // Destroying the running greenlet, or a suspended one from another thread, is
   // a fatal error.
-  ~Greenlet();
+  ~RawGreenlet();
 
-  Greenlet(const Greenlet&) = delete;
-  Greenlet& operator=(const Greenlet&) = delete;
+  RawGreenlet(const RawGreenlet&) = delete;
+  RawGreenlet& operator=(const RawGreenlet&) = delete;
 
   // The greenlet running on this thread (the thread's root greenlet outside
   // any).
-  static Greenlet* current();
+  static RawGreenlet* current();
   // This thread's root greenlet: the thread's own stack. It never dies.
-  static Greenlet* root();
+  static RawGreenlet* root();
 
   // Suspends the caller and runs this greenlet (starting it if new). Returns
   // the value passed by whoever switches back. Rethrows an exception that ended
@@ -171,17 +171,17 @@ class Greenlet {
   absl::Status kill();
 
   // The greenlet control goes to when this one ends.
-  Greenlet* parent() const { return parent_; }
+  RawGreenlet* parent() const { return parent_; }
   // Changes the parent. InvalidArgument if it would make a cycle, or if
   // `parent` is null or belongs to another thread.
-  absl::Status set_parent(Greenlet* parent);
+  absl::Status set_parent(RawGreenlet* parent);
 
   bool started() const { return state_ != State::kNew; }
   bool dead() const { return state_ == State::kDead; }
   // Started and not dead: running or suspended.
   bool active() const { return state_ == State::kActive; }
 
-  // The name given in GreenletOptions, or "greenlet-<id>".
+  // The name given in RawGreenletOptions, or "greenlet-<id>".
   const std::string& name() const;
   uint64_t id() const { return id_; }
   size_t stack_size() const { return stack_size_; }
@@ -195,8 +195,8 @@ class Greenlet {
   friend struct internal::ThreadState;
   friend void OverflowSignalHandler(int, void*, void*);
 
-  Greenlet(Body body, GreenletOptions options, int);
-  explicit Greenlet(internal::SwitchState* owner);  // a thread's root
+  RawGreenlet(Body body, RawGreenletOptions options, int);
+  explicit RawGreenlet(internal::SwitchState* owner);  // a thread's root
 
   template <typename F>
   static Body MakeBody(F&& fn) {
@@ -213,30 +213,32 @@ class Greenlet {
 
   static void Entry(void* caller_context, void* value);
   [[noreturn]] void Finish(void* result, std::exception_ptr error);
-  void* SwitchFrom(Greenlet* from, void* value);
+  void* SwitchFrom(RawGreenlet* from, void* value);
   // Starts a new greenlet, or throws for misuse.
   [[gnu::noinline]] void* SwitchSlow(void* value);
-  [[gnu::cold, gnu::noinline]] void AfterSwitchSlow(Greenlet* prev);
+  [[gnu::cold, gnu::noinline]] void AfterSwitchSlow(RawGreenlet* prev);
   [[noreturn, gnu::cold, gnu::noinline]] void ThrowMisuse(
       const char* what) const;
   void Start();
-  void LinkChild(Greenlet* child);
-  void UnlinkChild(Greenlet* child);
+  void LinkChild(RawGreenlet* child);
+  void UnlinkChild(RawGreenlet* child);
 
   // Hot fields first.
   void* context_ = nullptr;  // saved fcontext while suspended
   internal::SwitchState* owner_;
-  Greenlet* parent_;
+  RawGreenlet* parent_;
   // Children (greenlets whose parent this is), so that they can be handed to
   // this greenlet's parent when it is destroyed before them.
-  Greenlet* first_child_ = nullptr;
-  Greenlet* next_sibling_ = nullptr;
-  Greenlet* prev_sibling_ = nullptr;
+  RawGreenlet* first_child_ = nullptr;
+  RawGreenlet* next_sibling_ = nullptr;
+  RawGreenlet* prev_sibling_ = nullptr;
   State state_ = State::kNew;
   bool is_root_ = false;
   internal::EhState eh_;
   std::exception_ptr pending_;  // raised when this greenlet resumes
   internal::Stack stack_;
+  RawGreenlet* exit_target_ = nullptr;
+  void* scheduler_data_ = nullptr;
   Body body_;
   std::exception_ptr exception_;
   void* result_ = nullptr;
@@ -254,19 +256,19 @@ class Greenlet {
 // --- implementation details
 // -----------------------------------------------------
 
-inline void* Greenlet::switch_to(void* value) {
+inline void* RawGreenlet::switch_to(void* value) {
   internal::SwitchState* ts = internal::tls_switch;
   if (ABSL_PREDICT_FALSE(ts != owner_ || state_ != State::kActive)) {
     return SwitchSlow(value);
   }
-  Greenlet* from = ts->current;
+  RawGreenlet* from = ts->current;
   if (ABSL_PREDICT_FALSE(from == this)) return value;
   return SwitchFrom(from, value);
 }
 
 // Runs on `from`'s stack; `this` is the target. Branch-light: besides the
 // register save in jump_fcontext, this is the whole cost of a switch.
-inline void* Greenlet::SwitchFrom(Greenlet* from, void* value) {
+inline void* RawGreenlet::SwitchFrom(RawGreenlet* from, void* value) {
   internal::SwitchState* ts = owner_;
   ts->from = from;
   ts->current = this;
@@ -282,7 +284,7 @@ inline void* Greenlet::SwitchFrom(Greenlet* from, void* value) {
   boost::context::detail::transfer_t t =
       boost::context::detail::jump_fcontext(context_, value);
   // Back in `from`, resumed by ts->from.
-  Greenlet* prev = ts->from;
+  RawGreenlet* prev = ts->from;
 #if defined(__SANITIZE_ADDRESS__)
   const void* bottom;
   size_t size;
@@ -306,4 +308,4 @@ inline void* Greenlet::SwitchFrom(Greenlet* from, void* value) {
 
 }  // namespace gevent
 
-#endif  // GEVENT_GREENLET_GREENLET_H_
+#endif  // GEVENT_GREENLET_RAW_GREENLET_H_
