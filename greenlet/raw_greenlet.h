@@ -190,6 +190,15 @@ class RawGreenlet {
   // kill).
   std::exception_ptr exception() const { return exception_; }
 
+  // For schedulers built on top (the hub): when this greenlet ends, control
+  // goes to `next` (with the body's result) instead of the parent, provided
+  // `next` is still alive then and on the same thread. Null restores the
+  // parent.
+  void set_exit_target(RawGreenlet* next) { exit_target_ = next; }
+  // An opaque pointer a scheduler keeps per greenlet (the hub's record of it).
+  void* scheduler_data() const { return scheduler_data_; }
+  void set_scheduler_data(void* data) { scheduler_data_ = data; }
+
  private:
   enum class State : uint8_t { kNew, kActive, kDead };
   friend struct internal::ThreadState;
