@@ -433,7 +433,12 @@ void RawGreenlet::Entry(void* caller_context, void* value) {
     prev->asan_size_ = size;
   }
 #endif
-  prev->context_ = caller_context;
+  if (prev->state_ == State::kDead) {
+    ReleaseDead(prev);  // entered from Finish(): start with its result
+    value = prev->result_;
+  } else {
+    prev->context_ = caller_context;
+  }
   void* result = nullptr;
   std::exception_ptr error;
   try {
@@ -469,8 +474,9 @@ void RawGreenlet::Finish(void* result, std::exception_ptr error) {
     target = parent_;
     while (target->state_ == State::kDead) target = target->parent_;
   }
-  if (target->state_ == State::kNew) target->Start();
   if (error) target->pending_ = std::move(error);
+  const bool fresh = target->state_ == State::kNew;
+  if (fresh) target->Start();
   ts->from = this;
   ts->current = target;
   *ts->eh = target->eh_;
@@ -482,18 +488,31 @@ void RawGreenlet::Finish(void* result, std::exception_ptr error) {
   __tsan_switch_to_fiber(target->tsan_fiber_, 0);
 #endif
   // Leave this stack for good; the target's stack releases ours.
-  ctx::ontop_fcontext(target->context_, this, [](ctx::transfer_t t) {
-    auto* dead = static_cast<RawGreenlet*>(t.data);
-#ifdef GEVENT_TSAN
-    __tsan_destroy_fiber(dead->tsan_fiber_);
-    dead->tsan_fiber_ = nullptr;
-#endif
-    Owner(dead->owner_)->pool.Release(dead->stack_);
-    dead->stack_ = {};
-    dead->context_ = nullptr;
-    return ctx::transfer_t{nullptr, dead->result_};
-  });
+  if (fresh) {
+    // A fresh context cannot take an on-top call's result as its first value;
+    // its Entry sees that it was entered from a dead greenlet and frees our
+    // stack.
+    ctx::jump_fcontext(target->context_, nullptr);
+  } else {
+    ctx::ontop_fcontext(target->context_, this, [](ctx::transfer_t t) {
+      auto* dead = static_cast<RawGreenlet*>(t.data);
+      ReleaseDead(dead);
+      return ctx::transfer_t{nullptr, dead->result_};
+    });
+  }
   __builtin_unreachable();
+}
+
+// Runs on the stack of the greenlet that a dying one switched to, once the
+// dying one's stack is no longer in use.
+void RawGreenlet::ReleaseDead(RawGreenlet* dead) {
+#ifdef GEVENT_TSAN
+  __tsan_destroy_fiber(dead->tsan_fiber_);
+  dead->tsan_fiber_ = nullptr;
+#endif
+  Owner(dead->owner_)->pool.Release(dead->stack_);
+  dead->stack_ = {};
+  dead->context_ = nullptr;
 }
 
 void* RawGreenlet::throw_into(std::exception_ptr error) {

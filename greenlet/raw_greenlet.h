@@ -222,6 +222,7 @@ class RawGreenlet {
 
   static void Entry(void* caller_context, void* value);
   [[noreturn]] void Finish(void* result, std::exception_ptr error);
+  static void ReleaseDead(RawGreenlet* dead);
   void* SwitchFrom(RawGreenlet* from, void* value);
   // Starts a new greenlet, or throws for misuse.
   [[gnu::noinline]] void* SwitchSlow(void* value);
