@@ -1,0 +1,27 @@
+"""One test target per backend, so that no backend rots.
+
+gevent_cc_test(name = "hub_test", ...) makes hub_test_epoll (and one target per
+other backend in BACKENDS), each linking that backend's library, plus a test_suite
+named hub_test that runs them all. A plain `bazel test //...` runs every one.
+"""
+
+load("@rules_cc//cc:defs.bzl", "cc_test")
+
+# Backend name -> the library that defines gevent::MakeBackend().
+BACKENDS = {
+    "epoll": "//backends/epoll",
+}
+
+def gevent_cc_test(name, deps = [], tags = [], **kwargs):
+    """A cc_test per backend, plus a test_suite `name` over them."""
+    tests = []
+    for backend, library in BACKENDS.items():
+        test_name = "{}_{}".format(name, backend)
+        cc_test(
+            name = test_name,
+            deps = deps + [library],
+            tags = tags + ["backend_" + backend],
+            **kwargs
+        )
+        tests.append(":" + test_name)
+    native.test_suite(name = name, tests = tests, tags = tags)

@@ -1,0 +1,549 @@
+// Copyright 2026 The gevent-cpp Authors. Licensed under the Apache License 2.0.
+
+#include "gevent/hub/hub.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/base/optimization.h"
+#include "absl/strings/str_cat.h"
+#include "gevent/hub/internal/task.h"
+
+namespace gevent {
+
+using internal::Record;
+using internal::TaskBase;
+using internal::Timer;
+using internal::Waiter;
+
+namespace {
+
+// The hub pointer is read on every blocking call: initial-exec, no TLS wrapper.
+thread_local constinit Hub* tls_hub __attribute__((tls_model("initial-exec"))) =
+    nullptr;
+
+struct HubOwner {
+  std::unique_ptr<Hub> hub;
+  ~HubOwner() {
+    hub.reset();
+    tls_hub = nullptr;
+  }
+};
+thread_local HubOwner tls_hub_owner;
+
+constexpr size_t kHubStackSize = 256 * 1024;
+
+}  // namespace
+
+namespace internal {
+
+namespace {
+char timed_out_token;
+}  // namespace
+void* const kTimedOut = &timed_out_token;
+
+void WakeTimedOut(Timer* t) {
+  Hub::current().Wake(*static_cast<Waiter*>(t->context), internal::kTimedOut);
+}
+
+int64_t DeadlineAfter(absl::Duration d, const char* what) {
+  if (d < absl::ZeroDuration()) {
+    throw std::invalid_argument(absl::StrCat(
+        what, ": the duration must not be negative, got ", absl::FormatDuration(d)));
+  }
+  if (d == absl::InfiniteDuration()) return -1;
+  const int64_t now = MonotonicNowNs();
+  const int64_t ns = absl::ToInt64Nanoseconds(d);
+  if (ns > std::numeric_limits<int64_t>::max() - now) return -1;
+  return now + ns;
+}
+
+absl::Status CheckTimeout(absl::Duration d, const char* what) {
+  if (d < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        what, ": the timeout must not be negative, got ", absl::FormatDuration(d)));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace internal
+
+Hub& Hub::current() {
+  Hub* h = tls_hub;
+  if (ABSL_PREDICT_FALSE(h == nullptr)) {
+    // The greenlet layer's per-thread state first, so that it is destroyed after
+    // the hub at thread exit.
+    (void)RawGreenlet::root();
+    tls_hub_owner.hub.reset(new Hub());
+    h = tls_hub = tls_hub_owner.hub.get();
+  }
+  return *h;
+}
+
+Hub* Hub::current_if_exists() { return tls_hub; }
+
+Hub::Hub()
+    : backend_(MakeBackend()),
+      thread_id_(std::this_thread::get_id()),
+      hub_greenlet_([this] { Loop(); },
+                    RawGreenletOptions{.name = "hub",
+                                       .stack_size = kHubStackSize,
+                                       .parent = RawGreenlet::root()}) {
+  hub_record_.is_hub = true;
+  hub_greenlet_.set_scheduler_data(&hub_record_);
+  RawGreenlet::root()->set_scheduler_data(&root_record_);
+}
+
+Hub::~Hub() {
+  // Greenlets still alive are killed, so that their destructors run; ones that
+  // never started just end.
+  shutting_down_ = true;
+  while (live_) {
+    TaskBase* t = live_;
+    t->AddRef();
+    if (t->state == TaskBase::State::kRunning) {
+      t->kill_requested = true;
+      if (Waiter* w = t->record.parked; w && w->woken) RemoveReady(w);
+      (void)t->raw.kill();  // unwinds it; it unlinks itself from live_
+      if (!t->dead()) {
+        std::fprintf(stderr,
+                     "gevent: greenlet '%s' survived being killed at hub exit\n",
+                     t->raw.name().c_str());
+        // Unlink it so that the loop ends.
+        live_ = t->live_next;
+        if (live_) live_->live_prev = nullptr;
+      }
+    } else {
+      const bool queued = t->start_entry.woken;
+      KillUnstarted(t);
+      if (queued) t->Release();  // the ready queue is dropped below
+    }
+    t->Release();
+  }
+  ReleaseZombie();
+  ready_head_ = ready_tail_ = nullptr;
+  RawGreenlet::root()->set_scheduler_data(nullptr);
+  // hub_greenlet_ is killed by its destructor: Loop() unwinds.
+}
+
+void Hub::post(absl::AnyInvocable<void()> fn) {
+  {
+    std::lock_guard<std::mutex> lock(posts_mu_);
+    posts_.push_back(std::move(fn));
+  }
+  has_posts_.store(true, std::memory_order_release);
+  backend_->Wake();
+}
+
+void Hub::RunPosts() {
+  if (!has_posts_.load(std::memory_order_acquire)) return;
+  std::vector<absl::AnyInvocable<void()>> batch;
+  {
+    std::lock_guard<std::mutex> lock(posts_mu_);
+    batch.swap(posts_);
+    has_posts_.store(false, std::memory_order_relaxed);
+  }
+  for (auto& fn : batch) {
+    try {
+      fn();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "gevent: a Hub::post callback threw (%s); dropped\n",
+                   e.what());
+    } catch (...) {
+      std::fprintf(stderr, "gevent: a Hub::post callback threw; dropped\n");
+    }
+  }
+}
+
+// --- the ready queue ------------------------------------------------------------
+
+void Hub::PushReady(Waiter* w) {
+  w->next = nullptr;
+  if (ready_tail_) {
+    ready_tail_->next = w;
+  } else {
+    ready_head_ = w;
+  }
+  ready_tail_ = w;
+}
+
+Waiter* Hub::PopReady() {
+  for (;;) {
+    Waiter* w = ready_head_;
+    if (w == nullptr) return nullptr;
+    ready_head_ = w->next;
+    if (ready_head_ == nullptr) ready_tail_ = nullptr;
+    if (ABSL_PREDICT_TRUE(!w->greenlet->dead())) return w;
+    // A greenlet killed before it started: drop its start entry and the
+    // reference the hub held for it.
+    if (TaskBase* t = w->record->task; t && w == &t->start_entry) t->Release();
+  }
+}
+
+void Hub::RemoveReady(Waiter* w) {
+  Waiter* prev = nullptr;
+  for (Waiter* p = ready_head_; p; prev = p, p = p->next) {
+    if (p != w) continue;
+    (prev ? prev->next : ready_head_) = p->next;
+    if (ready_tail_ == p) ready_tail_ = prev;
+    return;
+  }
+}
+
+void Hub::Wake(Waiter& w, void* value) {
+  if (w.woken) return;
+  w.woken = true;
+  w.value = value;
+  PushReady(&w);
+}
+
+void Hub::WakeWithError(Waiter& w, std::exception_ptr error) {
+  if (w.woken) return;
+  w.woken = true;
+  w.error = std::move(error);
+  PushReady(&w);
+}
+
+void Hub::DeliverError(Record& r, std::exception_ptr error, const void* owner) {
+  Waiter* w = r.parked;
+  if (w && w->interruptible && !w->woken) {
+    WakeWithError(*w, std::move(error));
+    return;
+  }
+  // Not parked, already woken, or in a wait that must finish (an I/O
+  // cancellation): raise it at the next blocking point. A kill wins over a
+  // Timeout.
+  if (!r.pending_error || owner == &internal::kKillOwner) {
+    r.pending_error = std::move(error);
+    r.pending_owner = owner;
+  }
+}
+
+// --- parking --------------------------------------------------------------------
+
+void Hub::ThrowNotRunByHub() const {
+  RawGreenlet* g = RawGreenlet::current();
+  throw GreenletError(absl::StrCat(
+      "a blocking call was made from greenlet '", g->name(),
+      "', which the hub does not run (a RawGreenlet); run blocking code in a "
+      "greenlet started with gevent::spawn, or on the thread's main stack"));
+}
+
+Record* Hub::CurrentRecord() {
+  RawGreenlet* g = RawGreenlet::current();
+  auto* r = static_cast<Record*>(g->scheduler_data());
+  if (ABSL_PREDICT_FALSE(r == nullptr)) ThrowNotRunByHub();
+  if (ABSL_PREDICT_FALSE(r->is_hub)) {
+    throw BlockingSwitchOutError(
+        "a blocking call was made from the hub itself (in a timer, link or "
+        "post() callback); the hub must never block: spawn a greenlet for "
+        "blocking work");
+  }
+  return r;
+}
+
+void* Hub::Park(Waiter& w) {
+  Record* r = w.record;
+  if (ABSL_PREDICT_FALSE(r->pending_error != nullptr) && w.interruptible) {
+    std::exception_ptr e = std::move(r->pending_error);
+    r->pending_error = nullptr;
+    r->pending_owner = nullptr;
+    if (w.woken) RemoveReady(&w);  // a yield had queued it already
+    std::rethrow_exception(e);
+  }
+  r->parked = &w;
+  struct Unpark {
+    Record* r;
+    ~Unpark() { r->parked = nullptr; }
+  } unpark{r};
+  return SwitchOut();
+}
+
+void* Hub::Resume(Waiter* w) {
+  RawGreenlet* g = w->greenlet;
+  if (ABSL_PREDICT_FALSE(w->error != nullptr)) {
+    std::exception_ptr e = std::move(w->error);
+    w->error = nullptr;
+    return g->throw_into(std::move(e));
+  }
+  return g->switch_to(w->value);
+}
+
+void* Hub::SwitchOut() {
+  if (ready_head_ && dispatches_ < kDispatchesPerPoll) {
+    if (Waiter* w = PopReady()) {
+      ++dispatches_;
+      return Resume(w);
+    }
+  }
+  return hub_greenlet_.switch_to(nullptr);
+}
+
+// --- spawned greenlets ----------------------------------------------------------
+
+void Hub::TaskStarted(TaskBase* t) {
+  t->AddRef();  // the hub's reference, until the task has ended
+  t->live_prev = nullptr;
+  t->live_next = live_;
+  if (live_) live_->live_prev = t;
+  live_ = t;
+}
+
+void Hub::ScheduleStart(TaskBase* t) {
+  TaskStarted(t);
+  t->state = TaskBase::State::kScheduled;
+  Wake(t->start_entry);
+}
+
+void Hub::ScheduleStartAt(TaskBase* t, int64_t deadline) {
+  TaskStarted(t);
+  t->state = TaskBase::State::kScheduled;
+  t->start_timer.fire = [](Timer* timer) {
+    auto* task = static_cast<TaskBase*>(timer->context);
+    task->hub->Wake(task->start_entry);
+  };
+  t->start_timer.context = t;
+  if (deadline >= 0) StartTimer(t->start_timer, deadline);
+}
+
+void Hub::KillUnstarted(TaskBase* t) {
+  const bool scheduled = t->state == TaskBase::State::kScheduled;
+  const bool queued = t->start_entry.woken;  // its entry is in the ready queue
+  CancelTimer(t->start_timer);
+  t->KillBeforeStart();
+  if (!scheduled) return;
+  UnlinkLive(t);
+  // A queued start entry keeps the hub's reference until PopReady drops it.
+  if (!queued) t->Release();
+}
+
+void Hub::UnlinkLive(TaskBase* t) {
+  if (t->live_prev) {
+    t->live_prev->live_next = t->live_next;
+  } else if (live_ == t) {
+    live_ = t->live_next;
+  }
+  if (t->live_next) t->live_next->live_prev = t->live_prev;
+  t->live_prev = t->live_next = nullptr;
+}
+
+void Hub::ReleaseZombie() {
+  if (zombie_) {
+    TaskBase* z = zombie_;
+    zombie_ = nullptr;
+    z->Release();
+  }
+}
+
+RawGreenlet* Hub::TaskFinished(TaskBase* t, void** value) {
+  UnlinkLive(t);
+  // The hub's reference goes once we are off this task's stack.
+  ReleaseZombie();
+  zombie_ = t;
+  // Hand control straight to the next ready greenlet when there is one (and it
+  // is not to be woken with an exception, which only a switch can deliver).
+  if (!shutting_down_ && ready_head_ && dispatches_ < kDispatchesPerPoll &&
+      ready_head_->error == nullptr) {
+    if (Waiter* w = PopReady()) {
+      if (w->error == nullptr) {
+        ++dispatches_;
+        *value = w->value;
+        return w->greenlet;
+      }
+      // Put it back in front; the hub will deliver its exception.
+      w->next = ready_head_;
+      ready_head_ = w;
+      if (ready_tail_ == nullptr) ready_tail_ = w;
+    }
+  }
+  return nullptr;  // to the parent: the hub
+}
+
+// --- the loop -------------------------------------------------------------------
+
+void Hub::FireTimers() {
+  if (timers_.empty()) return;
+  const int64_t now = internal::MonotonicNowNs();
+  while (Timer* t = timers_.Top()) {
+    if (t->deadline > now) break;
+    timers_.Pop();
+    t->fire(t);
+  }
+}
+
+void Hub::OnLoopExit() {
+  auto error = std::make_exception_ptr(LoopExit(
+      "this operation would block forever: no greenlet is ready and no timer, "
+      "I/O or post() could wake one (gevent's LoopExit)"));
+  if (Waiter* w = root_record_.parked; w && !w->woken) {
+    WakeWithError(*w, std::move(error));
+    return;
+  }
+  RawGreenlet::root()->throw_into(std::move(error));
+}
+
+void Hub::Loop() {
+  for (;;) {
+    ReleaseZombie();
+    while (ready_head_ && dispatches_ < kDispatchesPerPoll) {
+      if (Waiter* w = PopReady()) {
+        ++dispatches_;
+        Resume(w);
+      }
+    }
+    dispatches_ = 0;
+    ReleaseZombie();
+    RunPosts();
+    int64_t timeout;
+    if (ready_head_ || has_posts_.load(std::memory_order_acquire)) {
+      timeout = 0;
+    } else if (Timer* t = timers_.Top()) {
+      timeout = std::max<int64_t>(0, t->deadline - internal::MonotonicNowNs());
+    } else if (backend_->pending() > 0 ||
+               external_work_.load(std::memory_order_acquire) > 0) {
+      timeout = -1;
+    } else {
+      OnLoopExit();
+      continue;
+    }
+    backend_->Poll(timeout);
+    FireTimers();
+  }
+}
+
+// --- I/O ------------------------------------------------------------------------
+
+namespace {
+
+struct IoWait {
+  Hub* hub;
+  Waiter* waiter;
+  bool done = false;
+};
+
+void OnIoComplete(IoOp* op) {
+  auto* iw = static_cast<IoWait*>(op->user);
+  iw->done = true;
+  iw->hub->Wake(*iw->waiter);
+}
+
+}  // namespace
+
+int64_t Hub::Io(IoOp& op, int64_t deadline) {
+  Record* r = CurrentRecord();
+  RawGreenlet* self = RawGreenlet::current();
+  if (r->pending_error) {
+    Waiter w(self, r);
+    Park(w);  // throws the pending error without parking
+  }
+  if (backend_->Submit(&op)) return op.result;
+  Waiter w(self, r);
+  IoWait iw{this, &w};
+  op.user = &iw;
+  op.on_complete = &OnIoComplete;
+  Timer timer;
+  timer.fire = &internal::WakeTimedOut;
+  timer.context = &w;
+  if (deadline >= 0) StartTimer(timer, deadline);
+
+  // Cancels the op if it is still in flight and waits for its completion, come
+  // what may: the op's buffer belongs to the caller's frame.
+  auto finish = [&] {
+    CancelTimer(timer);
+    if (iw.done) return;
+    if (backend_->Cancel(&op)) {
+      iw.done = true;
+      return;
+    }
+    while (!iw.done) {
+      Waiter uninterruptible(self, r);
+      uninterruptible.interruptible = false;
+      iw.waiter = &uninterruptible;
+      Park(uninterruptible);
+    }
+  };
+  try {
+    Park(w);
+  } catch (...) {
+    finish();
+    throw;
+  }
+  const bool completed = iw.done;
+  finish();
+  if (!completed && op.result == -ECANCELED) return -ETIMEDOUT;
+  return op.result;
+}
+
+// --- free functions -------------------------------------------------------------
+
+void sleep(absl::Duration duration) {
+  const int64_t deadline = internal::DeadlineAfter(duration, "gevent::sleep");
+  Hub& hub = Hub::current();
+  Record* r = hub.CurrentRecord();
+  Waiter w(RawGreenlet::current(), r);
+  if (duration == absl::ZeroDuration()) {
+    hub.Wake(w);  // to the back of the queue: everyone ready runs first
+    hub.Park(w);
+    return;
+  }
+  Timer timer;
+  timer.fire = &internal::WakeTimedOut;
+  timer.context = &w;
+  if (deadline >= 0) hub.StartTimer(timer, deadline);
+  struct Cancel {
+    Hub& hub;
+    Timer& t;
+    ~Cancel() { hub.CancelTimer(t); }
+  } cancel{hub, timer};
+  hub.Park(w);
+}
+
+namespace {
+
+absl::Status WaitFd(int fd, absl::Duration timeout, IoOp::Kind kind,
+                    const char* what) {
+  if (absl::Status s = internal::CheckTimeout(timeout, what); !s.ok()) return s;
+  IoOp op;
+  op.kind = kind;
+  op.fd = fd;
+  const int64_t r =
+      Hub::current().Io(op, internal::DeadlineAfter(timeout, what));
+  if (r >= 0) return absl::OkStatus();
+  switch (-r) {
+    case ETIMEDOUT:
+      return absl::DeadlineExceededError(absl::StrCat(
+          what, "(", fd, "): timed out after ", absl::FormatDuration(timeout)));
+    case EBUSY:
+      return absl::FailedPreconditionError(absl::StrCat(
+          what, "(", fd, "): another greenlet is already waiting on this fd "
+          "in the same direction"));
+    case EBADF:
+      if (fd >= 0) {
+        return absl::CancelledError(absl::StrCat(
+            what, "(", fd, "): the fd was closed while waiting, or is not open"));
+      }
+      [[fallthrough]];
+    default:
+      return absl::ErrnoToStatus(static_cast<int>(-r),
+                                 absl::StrCat(what, "(", fd, ")"));
+  }
+}
+
+}  // namespace
+
+absl::Status wait_read(int fd, absl::Duration timeout) {
+  return WaitFd(fd, timeout, IoOp::Kind::kWaitReadable, "gevent::wait_read");
+}
+
+absl::Status wait_write(int fd, absl::Duration timeout) {
+  return WaitFd(fd, timeout, IoOp::Kind::kWaitWritable, "gevent::wait_write");
+}
+
+std::string_view backend_name() { return Hub::current().backend_name(); }
+
+}  // namespace gevent

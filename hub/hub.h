@@ -1,0 +1,232 @@
+// Copyright 2026 The gevent-cpp Authors. Licensed under the Apache License 2.0.
+//
+// hub.h
+//
+// The Hub is a thread's scheduler: a greenlet that runs the event loop (ready
+// greenlets, timers, the I/O backend) and to which a greenlet gives control when it
+// would block. One hub per OS thread, created on first use. Most code never names
+// it: gevent::sleep, wait_read, spawn and the sync primitives find it themselves.
+//
+//   gevent::sleep(absl::Milliseconds(50));          // parks this greenlet 50 ms
+//   gevent::sleep(absl::ZeroDuration());            // yields to other greenlets
+//   absl::Status s = gevent::wait_read(fd, absl::Seconds(1));
+//   gevent::Hub::current().post([] { ... });        // from any thread
+//
+// Scheduling: ready greenlets run in FIFO order. A greenlet that blocks hands
+// control straight to the next ready one (one switch, no detour through the hub);
+// the hub polls the backend (without blocking) at least every
+// kDispatchesPerPoll switches, and blocks in the backend only when nothing is ready.
+// A blocking call made while nothing else can ever wake the caller (no ready
+// greenlet, timer, I/O or pending post) raises gevent::LoopExit, as gevent does.
+//
+// Misuse fails loudly: a blocking call from the hub itself (a timer, link or post
+// callback) throws BlockingSwitchOutError; a negative duration throws
+// std::invalid_argument (or is an InvalidArgument status where one is returned).
+//
+// Not thread-safe, except post(): a hub and its greenlets belong to one thread.
+
+#ifndef GEVENT_HUB_HUB_H_
+#define GEVENT_HUB_HUB_H_
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "gevent/backends/backend.h"
+#include "gevent/greenlet/raw_greenlet.h"
+#include "gevent/hub/internal/timer_heap.h"
+
+namespace gevent {
+
+// A blocking call that would wait forever: nothing left could wake the caller.
+class LoopExit : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A blocking call made from the hub greenlet itself.
+class BlockingSwitchOutError : public GreenletError {
+ public:
+  using GreenletError::GreenletError;
+};
+
+class Hub;
+
+namespace internal {
+
+class TaskBase;
+struct Waiter;
+
+// What the hub keeps per greenlet it runs (spawned ones, the thread's root and the
+// hub itself), reached through RawGreenlet::scheduler_data().
+struct Record {
+  Waiter* parked = nullptr;  // the waiter it is parked on, if any
+  // Raised at the next interruptible blocking point (a kill or a Timeout that came
+  // while the greenlet could not take it at once).
+  std::exception_ptr pending_error;
+  const void* pending_owner = nullptr;
+  TaskBase* task = nullptr;  // null for the root and the hub
+  bool is_hub = false;
+};
+
+// A parked greenlet's place in the hub's ready queue. It lives on the parked
+// greenlet's stack, so parking allocates nothing.
+struct Waiter {
+  Waiter(RawGreenlet* g, Record* r) : greenlet(g), record(r) {}
+  RawGreenlet* greenlet;
+  Record* record;
+  Waiter* next = nullptr;
+  void* value = nullptr;
+  std::exception_ptr error;
+  bool woken = false;
+  bool interruptible = true;
+};
+
+// Owner tag of a pending kill (kills win over Timeouts).
+inline constexpr char kKillOwner = 0;
+
+// The wake value that means "your deadline passed".
+extern void* const kTimedOut;
+// A Timer callback that wakes the Waiter in its context with kTimedOut.
+void WakeTimedOut(Timer* t);
+
+}  // namespace internal
+
+class Hub {
+ public:
+  // At most this many greenlet switches between two polls of the backend.
+  static constexpr int kDispatchesPerPoll = 64;
+
+  // The calling thread's hub, created on first use.
+  static Hub& current();
+  // The calling thread's hub, or null if it has none yet.
+  static Hub* current_if_exists();
+
+  Hub(const Hub&) = delete;
+  Hub& operator=(const Hub&) = delete;
+  ~Hub();
+
+  // Runs `fn` in this hub's thread, inside the hub, soon. Callable from any thread
+  // (and wakes the hub if it is blocked in the backend). `fn` must not block.
+  void post(absl::AnyInvocable<void()> fn);
+
+  // Work started elsewhere (another thread) that will come back through post(): while
+  // any is outstanding the hub waits for it instead of raising LoopExit.
+  void add_external_work() { external_work_.fetch_add(1); }
+  void remove_external_work() { external_work_.fetch_sub(1); }
+
+  // The backend this program was built with: "epoll", "libevent" or "io_uring".
+  std::string_view backend_name() const { return backend_->name(); }
+  Backend& backend() { return *backend_; }
+
+  // --- for the library's own blocking primitives ------------------------------
+
+  // The current greenlet's record. Throws BlockingSwitchOutError in the hub and
+  // GreenletError in a greenlet the hub does not run.
+  internal::Record* CurrentRecord();
+  // Parks the current greenlet (whose waiter `w` is) until `w` is woken. Returns
+  // the wake value, or throws the wake error (or a pending kill/Timeout when `w`
+  // is interruptible). Blocks.
+  void* Park(internal::Waiter& w);
+  // Puts `w`'s greenlet at the back of the ready queue with `value`. Only the first
+  // wake of a waiter counts.
+  void Wake(internal::Waiter& w, void* value = nullptr);
+  void WakeWithError(internal::Waiter& w, std::exception_ptr error);
+  // Raises `error` in the greenlet of `r` at its blocking point: now if it is
+  // parked interruptibly, else at its next blocking point.
+  void DeliverError(internal::Record& r, std::exception_ptr error,
+                    const void* owner);
+  void StartTimer(internal::Timer& t, int64_t deadline) {
+    timers_.Push(&t, deadline);
+  }
+  void CancelTimer(internal::Timer& t) { timers_.Remove(&t); }
+  // Runs `op` through the backend, parking the current greenlet while it is in
+  // flight. Returns op.result, or -ETIMEDOUT once `deadline` (monotonic ns;
+  // negative: none) passes. If the greenlet is killed meanwhile, the op is
+  // cancelled and awaited before the exception propagates, so its buffer is never
+  // used after this returns. Blocks.
+  int64_t Io(IoOp& op, int64_t deadline);
+  // `fd` is about to be closed: greenlets waiting on it wake with EBADF.
+  void CloseFd(int fd) { backend_->CloseFd(fd); }
+  // Schedules a spawned greenlet's first run (now, or at `deadline`).
+  void ScheduleStart(internal::TaskBase* task);
+  void ScheduleStartAt(internal::TaskBase* task, int64_t deadline);
+  // Ends a task that has not run yet (killed before it started).
+  void KillUnstarted(internal::TaskBase* task);
+  // Spawned greenlets that started and have not ended hold a hub reference.
+  void TaskStarted(internal::TaskBase* task);
+  // Called by a dying task, on its own stack: picks who runs next.
+  RawGreenlet* TaskFinished(internal::TaskBase* task, void** value);
+  RawGreenlet* hub_greenlet() { return &hub_greenlet_; }
+  std::thread::id thread_id() const { return thread_id_; }
+
+ private:
+  Hub();
+  void Loop();
+  void* SwitchOut();
+  void* Resume(internal::Waiter* w);
+  internal::Waiter* PopReady();
+  void RemoveReady(internal::Waiter* w);  // O(n): for rare paths only
+  void PushReady(internal::Waiter* w);
+  void RunPosts();
+  void FireTimers();
+  void ReleaseZombie();
+  void UnlinkLive(internal::TaskBase* task);
+  [[noreturn]] void ThrowNotRunByHub() const;
+  void OnLoopExit();
+
+  std::unique_ptr<Backend> backend_;
+  std::thread::id thread_id_;
+  internal::Record root_record_;
+  internal::Record hub_record_;
+  RawGreenlet hub_greenlet_;
+  internal::Waiter* ready_head_ = nullptr;
+  internal::Waiter* ready_tail_ = nullptr;
+  int dispatches_ = 0;
+  internal::TimerHeap timers_;
+  internal::TaskBase* live_ = nullptr;  // started, not yet ended
+  internal::TaskBase* zombie_ = nullptr;  // ended; freed once off its stack
+  bool shutting_down_ = false;
+  std::atomic<int> external_work_{0};
+  std::mutex posts_mu_;
+  std::vector<absl::AnyInvocable<void()>> posts_;
+  std::atomic<bool> has_posts_{false};
+};
+
+// Suspends the current greenlet for `duration`; sleep(ZeroDuration()) yields to
+// the other ready greenlets. Throws std::invalid_argument for a negative duration.
+// Blocks.
+void sleep(absl::Duration duration);
+
+// Parks the current greenlet until `fd` is readable / writable. DeadlineExceeded
+// after `timeout`; FailedPrecondition if another greenlet already waits on that
+// side of `fd`; Cancelled if the fd is closed meanwhile (Hub::CloseFd); the errno
+// text for a bad fd. Blocks.
+absl::Status wait_read(int fd, absl::Duration timeout = absl::InfiniteDuration());
+absl::Status wait_write(int fd,
+                        absl::Duration timeout = absl::InfiniteDuration());
+
+// The backend this program was built with.
+std::string_view backend_name();
+
+namespace internal {
+// A deadline `d` from now in monotonic ns; -1 for an infinite `d`. Throws
+// std::invalid_argument for a negative `d`, naming `what`.
+int64_t DeadlineAfter(absl::Duration d, const char* what);
+// InvalidArgument for a negative timeout, OK otherwise.
+absl::Status CheckTimeout(absl::Duration d, const char* what);
+}  // namespace internal
+
+}  // namespace gevent
+
+#endif  // GEVENT_HUB_HUB_H_

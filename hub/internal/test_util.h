@@ -1,0 +1,57 @@
+// Copyright 2026 The gevent-cpp Authors. Licensed under the Apache License 2.0.
+//
+// test_util.h (internal, testonly)
+//
+// Leak checks for hub and io tests: open fds and greenlet stacks in use, counted
+// before and after a test.
+
+#ifndef GEVENT_HUB_INTERNAL_TEST_UTIL_H_
+#define GEVENT_HUB_INTERNAL_TEST_UTIL_H_
+
+#include <dirent.h>
+
+#include <cstddef>
+
+#include <gtest/gtest.h>
+
+#include "absl/time/time.h"
+#include "gevent/greenlet/raw_greenlet.h"
+#include "gevent/hub/hub.h"
+
+namespace gevent::testing {
+
+inline int CountOpenFds() {
+  int n = 0;
+  if (DIR* d = opendir("/proc/self/fd")) {
+    while (readdir(d)) ++n;
+    closedir(d);
+  }
+  return n;
+}
+
+inline size_t StacksInUse() {
+  return internal::ThisThreadStackPool().stats().stacks_in_use;
+}
+
+// Fails the test if fds or greenlet stacks leaked between construction and
+// destruction.
+class LeakCheck {
+ public:
+  static void StartHub() { sleep(absl::Nanoseconds(1)); }
+
+  // Brings the hub up first (its epoll fd, eventfd and loop greenlet are not
+  // leaks), then counts.
+  LeakCheck() : fds_((StartHub(), CountOpenFds())), stacks_(StacksInUse()) {}
+  ~LeakCheck() {
+    EXPECT_EQ(CountOpenFds(), fds_) << "file descriptors leaked";
+    EXPECT_EQ(StacksInUse(), stacks_) << "greenlets left alive";
+  }
+
+ private:
+  int fds_;
+  size_t stacks_;
+};
+
+}  // namespace gevent::testing
+
+#endif  // GEVENT_HUB_INTERNAL_TEST_UTIL_H_
