@@ -2,13 +2,14 @@
 //
 // backend.h
 //
-// The interface between the hub and an event backend (epoll, libevent, io_uring).
-// The hub hands the backend IoOps: readiness waits and real operations (recv, send,
-// accept, connect, read, write). A readiness backend runs an operation as "try the
-// syscall first; only on EAGAIN wait until the fd is ready, then try again", as
-// gevent does; a completion backend (io_uring) submits it to the kernel. Either way
-// the op completes exactly once, through its on_complete callback, with `result` set
-// to the syscall's result or -errno.
+// The interface between the hub and an event backend (epoll, libevent,
+// io_uring). The hub hands the backend IoOps: readiness waits and real
+// operations (recv, send, accept, connect, read, write). A readiness backend
+// runs an operation as "try the syscall first; only on EAGAIN wait until the fd
+// is ready, then try again", as gevent does; a completion backend (io_uring)
+// submits it to the kernel. Either way the op completes exactly once, through
+// its on_complete callback, with `result` set to the syscall's result or
+// -errno.
 //
 //   gevent::IoOp op;
 //   op.kind = gevent::IoOp::Kind::kRecv;
@@ -16,12 +17,13 @@
 //   op.on_complete = [](gevent::IoOp* o) { /* wake whoever waits for o */ };
 //   if (!backend->Submit(&op)) { /* in flight: poll() will complete it */ }
 //
-// Cancellation: Cancel(op) asks the backend to stop an op. The op still completes
-// exactly once (with -ECANCELED unless it finished first); until then its buffer and
-// the IoOp itself must stay alive. That is what lets a killed greenlet unwind safely
-// with an io_uring operation in flight.
+// Cancellation: Cancel(op) asks the backend to stop an op. The op still
+// completes exactly once (with -ECANCELED unless it finished first); until then
+// its buffer and the IoOp itself must stay alive. That is what lets a killed
+// greenlet unwind safely with an io_uring operation in flight.
 //
-// Users never touch this: the hub owns the backend. Not thread-safe except wake().
+// Users never touch this: the hub owns the backend. Not thread-safe except
+// wake().
 
 #ifndef GEVENT_BACKENDS_BACKEND_H_
 #define GEVENT_BACKENDS_BACKEND_H_
@@ -81,17 +83,18 @@ class Backend {
   virtual std::string_view name() const = 0;
 
   // Starts `op`. Returns true when it completed at once (op->result is set and
-  // on_complete will not be called); false when it is in flight. An fd that already
-  // has an op waiting on the same side completes with -EBUSY.
+  // on_complete will not be called); false when it is in flight. An fd that
+  // already has an op waiting on the same side completes with -EBUSY.
   virtual bool Submit(IoOp* op) = 0;
 
-  // Asks an in-flight op to stop. Returns true when it is over now (op->result is
-  // -ECANCELED, or its real result if it had finished): on_complete will not be
-  // called. Returns false when the completion is still to come through Poll().
+  // Asks an in-flight op to stop. Returns true when it is over now (op->result
+  // is -ECANCELED, or its real result if it had finished): on_complete will not
+  // be called. Returns false when the completion is still to come through
+  // Poll().
   virtual bool Cancel(IoOp* op) = 0;
 
-  // Waits up to `timeout_ns` (negative: no limit; 0: do not block) for events and
-  // completes the ops they finish. Returns the number of ops completed.
+  // Waits up to `timeout_ns` (negative: no limit; 0: do not block) for events
+  // and completes the ops they finish. Returns the number of ops completed.
   virtual int Poll(int64_t timeout_ns) = 0;
 
   // Makes a Poll() in progress, or the next one, return soon. Thread-safe and

@@ -12,7 +12,9 @@ namespace gevent::internal {
 
 namespace {
 
-bool OnOwnerThread(const TaskBase* t) { return Hub::current_if_exists() == t->hub; }
+bool OnOwnerThread(const TaskBase* t) {
+  return Hub::current_if_exists() == t->hub;
+}
 
 absl::Status WrongThread(const TaskBase* t, const char* what) {
   return absl::FailedPreconditionError(absl::StrCat(
@@ -39,7 +41,8 @@ void FireJoin(Link* l) {
 }  // namespace
 
 void CheckOwnerThread(const TaskBase* t, const char* what) {
-  if (t == nullptr) throw GreenletError(std::string(EmptyHandle(what).message()));
+  if (t == nullptr)
+    throw GreenletError(std::string(EmptyHandle(what).message()));
   if (!OnOwnerThread(t)) {
     throw GreenletError(std::string(WrongThread(t, what).message()));
   }
@@ -65,7 +68,8 @@ void StartLater(TaskBase* t, absl::Duration delay) {
 
 absl::Status Join(TaskBase* t, absl::Duration timeout) {
   if (t == nullptr) return EmptyHandle("join");
-  if (absl::Status s = CheckTimeout(timeout, "Greenlet::join"); !s.ok()) return s;
+  if (absl::Status s = CheckTimeout(timeout, "Greenlet::join"); !s.ok())
+    return s;
   if (!OnOwnerThread(t)) return WrongThread(t, "join");
   if (t->dead()) return absl::OkStatus();
   Hub* hub = t->hub;
@@ -106,12 +110,12 @@ absl::Status Join(TaskBase* t, absl::Duration timeout) {
 
 absl::Status Kill(TaskBase* t, absl::Duration timeout, bool block) {
   if (t == nullptr) return EmptyHandle("kill");
-  if (absl::Status s = CheckTimeout(timeout, "Greenlet::kill"); !s.ok()) return s;
+  if (absl::Status s = CheckTimeout(timeout, "Greenlet::kill"); !s.ok())
+    return s;
   if (!OnOwnerThread(t)) return WrongThread(t, "kill");
   if (t->dead()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("cannot kill greenlet '", t->raw.name(),
-                     "': it is already dead"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot kill greenlet '", t->raw.name(), "': it is already dead"));
   }
   if (t->kill_requested) {
     return absl::FailedPreconditionError(
@@ -131,8 +135,10 @@ absl::Status Kill(TaskBase* t, absl::Duration timeout, bool block) {
   absl::Status s = Join(t, timeout);
   if (absl::IsDeadlineExceeded(s)) {
     return absl::DeadlineExceededError(
-        absl::StrCat("greenlet '", t->raw.name(), "' was told to die but did not "
-                     "end within ", absl::FormatDuration(timeout)));
+        absl::StrCat("greenlet '", t->raw.name(),
+                     "' was told to die but did not "
+                     "end within ",
+                     absl::FormatDuration(timeout)));
   }
   return s;
 }
@@ -164,8 +170,7 @@ std::vector<size_t> Wait(std::span<TaskBase* const> tasks,
                          absl::Duration timeout, size_t count) {
   const int64_t deadline = DeadlineAfter(timeout, "gevent::wait");
   for (TaskBase* t : tasks) CheckOwnerThread(t, "wait for");
-  const size_t need =
-      count == 0 ? tasks.size() : std::min(count, tasks.size());
+  const size_t need = count == 0 ? tasks.size() : std::min(count, tasks.size());
   auto ended = [&] {
     std::vector<size_t> out;
     for (size_t i = 0; i < tasks.size(); ++i) {
@@ -210,7 +215,8 @@ std::vector<size_t> Wait(std::span<TaskBase* const> tasks,
     std::vector<WaitLink>& links;
     Timer& timer;
     ~Cleanup() {
-      for (size_t i = 0; i < tasks.size(); ++i) tasks[i]->links.Remove(&links[i]);
+      for (size_t i = 0; i < tasks.size(); ++i)
+        tasks[i]->links.Remove(&links[i]);
       hub.CancelTimer(timer);
     }
   } cleanup{hub, tasks, links, timer};

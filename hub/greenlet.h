@@ -2,10 +2,10 @@
 //
 // greenlet.h
 //
-// Greenlet<T> is a handle to a function running as a green thread on this thread's
-// hub: gevent's Greenlet. spawn() starts one; get() waits for its result (or
-// rethrows its exception); kill() raises GreenletExit at its blocking point so its
-// destructors run.
+// Greenlet<T> is a handle to a function running as a green thread on this
+// thread's hub: gevent's Greenlet. spawn() starts one; get() waits for its
+// result (or rethrows its exception); kill() raises GreenletExit at its
+// blocking point so its destructors run.
 //
 //   gevent::Greenlet<int> g = gevent::spawn([](int x) {
 //     gevent::sleep(absl::Milliseconds(10));
@@ -18,8 +18,8 @@
 //   gevent::joinall(std::vector{later});
 //
 // Handles are cheap to copy (reference counted); the greenlet runs to its end
-// whether or not a handle remains. A Greenlet belongs to the thread whose hub runs
-// it: using it from another thread is an error (GreenletError, or a
+// whether or not a handle remains. A Greenlet belongs to the thread whose hub
+// runs it: using it from another thread is an error (GreenletError, or a
 // FailedPrecondition status where one is returned).
 
 #ifndef GEVENT_HUB_GREENLET_H_
@@ -94,15 +94,17 @@ class Greenlet {
   // An unstarted greenlet that will run fn(args...) (copied or moved in) once
   // start()ed, as gevent's Greenlet(run, *args).
   template <typename F, typename... Args>
-    requires std::is_invocable_v<std::decay_t<F>&, std::decay_t<Args>...>
-  explicit Greenlet(F&& fn, Args&&... args)
+  requires std::is_invocable_v < std::decay_t<F>
+  &, std::decay_t<Args>... > explicit Greenlet(F&& fn, Args&&... args)
       : Greenlet(SpawnOptions{}, std::forward<F>(fn),
                  std::forward<Args>(args)...) {}
 
   template <typename F, typename... Args>
-    requires std::is_invocable_v<std::decay_t<F>&, std::decay_t<Args>...>
-  Greenlet(SpawnOptions options, F&& fn, Args&&... args) {
-    auto bound = internal::Bind(std::forward<F>(fn), std::forward<Args>(args)...);
+  requires std::is_invocable_v < std::decay_t<F>
+  &, std::decay_t<Args>... >
+         Greenlet(SpawnOptions options, F&& fn, Args&&... args) {
+    auto bound =
+        internal::Bind(std::forward<F>(fn), std::forward<Args>(args)...);
     static_assert(std::is_same_v<decltype(bound()), T>,
                   "Greenlet<T>: the function must return T");
     task_ = new internal::Task<T, decltype(bound)>(
@@ -124,15 +126,16 @@ class Greenlet {
 
   explicit operator bool() const { return task_ != nullptr; }
 
-  // Schedules the greenlet to run (after the greenlets already ready). A no-op if
-  // it was started already.
+  // Schedules the greenlet to run (after the greenlets already ready). A no-op
+  // if it was started already.
   void start() { internal::Start(task_); }
-  // Schedules it to run after `delay`. Throws std::invalid_argument if negative.
+  // Schedules it to run after `delay`. Throws std::invalid_argument if
+  // negative.
   void start_later(absl::Duration delay) { internal::StartLater(task_, delay); }
 
-  // Waits until it has ended (returned, raised or been killed). DeadlineExceeded
-  // after `timeout`; FailedPrecondition when joining itself or from another
-  // thread; InvalidArgument for a negative timeout. Blocks.
+  // Waits until it has ended (returned, raised or been killed).
+  // DeadlineExceeded after `timeout`; FailedPrecondition when joining itself or
+  // from another thread; InvalidArgument for a negative timeout. Blocks.
   absl::Status join(absl::Duration timeout = absl::InfiniteDuration()) const {
     return internal::Join(task_, timeout);
   }
@@ -152,11 +155,12 @@ class Greenlet {
     return Result();
   }
 
-  // Raises GreenletExit in the greenlet at its blocking point (cancelling I/O in
-  // flight), so it unwinds and its destructors run; one never started just ends.
-  // With `block`, waits up to `timeout` for it to end (DeadlineExceeded if it has
-  // not). FailedPrecondition if it is already dead or already being killed.
-  // Killing the current greenlet throws GreenletExit at once. Blocks if `block`.
+  // Raises GreenletExit in the greenlet at its blocking point (cancelling I/O
+  // in flight), so it unwinds and its destructors run; one never started just
+  // ends. With `block`, waits up to `timeout` for it to end (DeadlineExceeded
+  // if it has not). FailedPrecondition if it is already dead or already being
+  // killed. Killing the current greenlet throws GreenletExit at once. Blocks if
+  // `block`.
   absl::Status kill(absl::Duration timeout = absl::InfiniteDuration(),
                     bool block = true) const {
     return internal::Kill(task_, timeout, block);
@@ -177,10 +181,7 @@ class Greenlet {
   }
   // Its value; only when successful().
   template <typename U = T>
-    requires(!std::is_void_v<U>)
-  const U& value() const {
-    return *task_->value;
-  }
+  requires(!std::is_void_v<U>) const U& value() const { return *task_->value; }
   const std::string& name() const { return task_->raw.name(); }
 
   // Calls `callback(greenlet)` when it ends (at once if it has), in the ending
@@ -234,8 +235,8 @@ class Greenlet {
 
 // Creates a greenlet running fn(args...) and schedules it. Returns its handle.
 template <typename F, typename... Args>
-  requires std::is_invocable_v<std::decay_t<F>&, std::decay_t<Args>...>
-auto spawn(F&& fn, Args&&... args) {
+requires std::is_invocable_v < std::decay_t<F>
+&, std::decay_t<Args>... > auto spawn(F&& fn, Args&&... args) {
   using R = std::invoke_result_t<std::decay_t<F>&, std::decay_t<Args>...>;
   Greenlet<R> g(std::forward<F>(fn), std::forward<Args>(args)...);
   g.start();
@@ -244,8 +245,9 @@ auto spawn(F&& fn, Args&&... args) {
 
 // spawn() with options (name, stack size).
 template <typename F, typename... Args>
-  requires std::is_invocable_v<std::decay_t<F>&, std::decay_t<Args>...>
-auto spawn(SpawnOptions options, F&& fn, Args&&... args) {
+requires std::is_invocable_v < std::decay_t<F>
+&, std::decay_t<Args>... >
+       auto spawn(SpawnOptions options, F&& fn, Args&&... args) {
   using R = std::invoke_result_t<std::decay_t<F>&, std::decay_t<Args>...>;
   Greenlet<R> g(std::move(options), std::forward<F>(fn),
                 std::forward<Args>(args)...);
@@ -255,17 +257,18 @@ auto spawn(SpawnOptions options, F&& fn, Args&&... args) {
 
 // Creates a greenlet that starts after `delay`.
 template <typename F, typename... Args>
-  requires std::is_invocable_v<std::decay_t<F>&, std::decay_t<Args>...>
-auto spawn_later(absl::Duration delay, F&& fn, Args&&... args) {
+requires std::is_invocable_v < std::decay_t<F>
+&, std::decay_t<Args>... >
+       auto spawn_later(absl::Duration delay, F&& fn, Args&&... args) {
   using R = std::invoke_result_t<std::decay_t<F>&, std::decay_t<Args>...>;
   Greenlet<R> g(std::forward<F>(fn), std::forward<Args>(args)...);
   g.start_later(delay);
   return g;
 }
 
-// Waits until every greenlet has ended. DeadlineExceeded if some have not within
-// `timeout`. With raise_error, rethrows the first exception one of them ended
-// with. Blocks.
+// Waits until every greenlet has ended. DeadlineExceeded if some have not
+// within `timeout`. With raise_error, rethrows the first exception one of them
+// ended with. Blocks.
 template <typename T>
 absl::Status joinall(const std::vector<Greenlet<T>>& greenlets,
                      absl::Duration timeout = absl::InfiniteDuration(),
@@ -287,9 +290,9 @@ absl::Status joinall(const std::vector<Greenlet<T>>& greenlets,
   return absl::OkStatus();
 }
 
-// Waits until `count` of the greenlets have ended (all of them when count is 0),
-// or `timeout` passes. Returns the indices of those that have ended, in order.
-// Throws std::invalid_argument for a negative timeout. Blocks.
+// Waits until `count` of the greenlets have ended (all of them when count is
+// 0), or `timeout` passes. Returns the indices of those that have ended, in
+// order. Throws std::invalid_argument for a negative timeout. Blocks.
 template <typename T>
 std::vector<size_t> wait(const std::vector<Greenlet<T>>& greenlets,
                          absl::Duration timeout = absl::InfiniteDuration(),
@@ -300,8 +303,8 @@ std::vector<size_t> wait(const std::vector<Greenlet<T>>& greenlets,
   return internal::Wait(tasks, timeout, count);
 }
 
-// Kills every greenlet (see Greenlet::kill); with `block`, waits for all of them
-// up to `timeout`. Dead ones are skipped. Blocks if `block`.
+// Kills every greenlet (see Greenlet::kill); with `block`, waits for all of
+// them up to `timeout`. Dead ones are skipped. Blocks if `block`.
 template <typename T>
 absl::Status killall(const std::vector<Greenlet<T>>& greenlets,
                      absl::Duration timeout = absl::InfiniteDuration(),

@@ -4,6 +4,8 @@
 
 #include "gevent/hub/greenlet.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -12,9 +14,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "absl/time/clock.h"
 #include "gevent/hub/internal/test_util.h"
@@ -37,8 +36,9 @@ struct Witness {
 };
 
 TEST_F(GreenletTest, SpawnRunsAndGetReturnsTheValue) {
-  auto g = spawn([](int a, const std::string& b) { return b + std::to_string(a); },
-                 42, std::string("x"));
+  auto g =
+      spawn([](int a, const std::string& b) { return b + std::to_string(a); },
+            42, std::string("x"));
   EXPECT_TRUE(g.started());
   EXPECT_FALSE(g.ready());
   EXPECT_EQ(g.get(), "x42");
@@ -84,8 +84,8 @@ TEST_F(GreenletTest, ExceptionCrossesGetButNotJoin) {
 }
 
 TEST_F(GreenletTest, JoinallCanRaiseTheFirstError) {
-  std::vector<Greenlet<void>> gs{spawn([] {}),
-                                 spawn([] { throw std::runtime_error("bad"); })};
+  std::vector<Greenlet<void>> gs{
+      spawn([] {}), spawn([] { throw std::runtime_error("bad"); })};
   EXPECT_TRUE(joinall(gs).ok());
   EXPECT_THROW((void)joinall(gs, absl::InfiniteDuration(), true),
                std::runtime_error);
@@ -250,13 +250,15 @@ TEST_F(GreenletTest, LinksFireByOutcome) {
   auto ok = spawn([] { return 1; });
   auto bad = spawn([]() -> int { throw std::runtime_error("x"); });
   for (auto* g : {&ok, &bad}) {
-    g->link([&](Greenlet<int>& self) { fired.push_back("any:" + self.name()); });
+    g->link(
+        [&](Greenlet<int>& self) { fired.push_back("any:" + self.name()); });
     g->link_value([&](Greenlet<int>& self) {
       fired.push_back("value:" + std::to_string(self.value()));
     });
     g->link_exception([&](Greenlet<int>&) { fired.push_back("exception"); });
   }
-  uint64_t removed = ok.link([&](Greenlet<int>&) { fired.push_back("removed"); });
+  uint64_t removed =
+      ok.link([&](Greenlet<int>&) { fired.push_back("removed"); });
   ok.unlink(removed);
   ASSERT_TRUE(joinall(std::vector{ok, bad}).ok());
   EXPECT_THAT(fired, ElementsAre("any:" + ok.name(), "value:1",
@@ -304,7 +306,8 @@ TEST_F(GreenletTest, SpawnOptionsNameAndStack) {
 
 TEST_F(GreenletTest, ManyGreenletsLeaveNothingBehind) {
   std::vector<Greenlet<int>> gs;
-  for (int i = 0; i < 10000; ++i) {
+  const int n = testing::kManyGreenlets;
+  for (int i = 0; i < n; ++i) {
     gs.push_back(spawn([i] {
       sleep(absl::ZeroDuration());
       return i;
@@ -312,7 +315,7 @@ TEST_F(GreenletTest, ManyGreenletsLeaveNothingBehind) {
   }
   long sum = 0;
   for (auto& g : gs) sum += g.get();
-  EXPECT_EQ(sum, 9999L * 10000 / 2);
+  EXPECT_EQ(sum, (n - 1L) * n / 2);
 }
 
 TEST_F(GreenletTest, FireAndForgetGreenletsAreFreed) {

@@ -53,8 +53,9 @@ void WakeTimedOut(Timer* t) {
 
 int64_t DeadlineAfter(absl::Duration d, const char* what) {
   if (d < absl::ZeroDuration()) {
-    throw std::invalid_argument(absl::StrCat(
-        what, ": the duration must not be negative, got ", absl::FormatDuration(d)));
+    throw std::invalid_argument(
+        absl::StrCat(what, ": the duration must not be negative, got ",
+                     absl::FormatDuration(d)));
   }
   if (d == absl::InfiniteDuration()) return -1;
   const int64_t now = MonotonicNowNs();
@@ -65,8 +66,9 @@ int64_t DeadlineAfter(absl::Duration d, const char* what) {
 
 absl::Status CheckTimeout(absl::Duration d, const char* what) {
   if (d < absl::ZeroDuration()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        what, ": the timeout must not be negative, got ", absl::FormatDuration(d)));
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, ": the timeout must not be negative, got ",
+                     absl::FormatDuration(d)));
   }
   return absl::OkStatus();
 }
@@ -76,8 +78,8 @@ absl::Status CheckTimeout(absl::Duration d, const char* what) {
 Hub& Hub::current() {
   Hub* h = tls_hub;
   if (ABSL_PREDICT_FALSE(h == nullptr)) {
-    // The greenlet layer's per-thread state first, so that it is destroyed after
-    // the hub at thread exit.
+    // The greenlet layer's per-thread state first, so that it is destroyed
+    // after the hub at thread exit.
     (void)RawGreenlet::root();
     tls_hub_owner.hub.reset(new Hub());
     h = tls_hub = tls_hub_owner.hub.get();
@@ -111,9 +113,9 @@ Hub::~Hub() {
       if (Waiter* w = t->record.parked; w && w->woken) RemoveReady(w);
       (void)t->raw.kill();  // unwinds it; it unlinks itself from live_
       if (!t->dead()) {
-        std::fprintf(stderr,
-                     "gevent: greenlet '%s' survived being killed at hub exit\n",
-                     t->raw.name().c_str());
+        std::fprintf(
+            stderr, "gevent: greenlet '%s' survived being killed at hub exit\n",
+            t->raw.name().c_str());
         // Unlink it so that the loop ends.
         live_ = t->live_next;
         if (live_) live_->live_prev = nullptr;
@@ -160,7 +162,8 @@ void Hub::RunPosts() {
   }
 }
 
-// --- the ready queue ------------------------------------------------------------
+// --- the ready queue
+// ------------------------------------------------------------
 
 void Hub::PushReady(Waiter* w) {
   w->next = nullptr;
@@ -224,7 +227,8 @@ void Hub::DeliverError(Record& r, std::exception_ptr error, const void* owner) {
   }
 }
 
-// --- parking --------------------------------------------------------------------
+// --- parking
+// --------------------------------------------------------------------
 
 void Hub::ThrowNotRunByHub() const {
   RawGreenlet* g = RawGreenlet::current();
@@ -284,7 +288,8 @@ void* Hub::SwitchOut() {
   return hub_greenlet_.switch_to(nullptr);
 }
 
-// --- spawned greenlets ----------------------------------------------------------
+// --- spawned greenlets
+// ----------------------------------------------------------
 
 void Hub::TaskStarted(TaskBase* t) {
   t->AddRef();  // the hub's reference, until the task has ended
@@ -364,7 +369,8 @@ RawGreenlet* Hub::TaskFinished(TaskBase* t, void** value) {
   return nullptr;  // to the parent: the hub
 }
 
-// --- the loop -------------------------------------------------------------------
+// --- the loop
+// -------------------------------------------------------------------
 
 void Hub::FireTimers() {
   if (timers_.empty()) return;
@@ -416,7 +422,8 @@ void Hub::Loop() {
   }
 }
 
-// --- I/O ------------------------------------------------------------------------
+// --- I/O
+// ------------------------------------------------------------------------
 
 namespace {
 
@@ -479,7 +486,8 @@ int64_t Hub::Io(IoOp& op, int64_t deadline) {
   return op.result;
 }
 
-// --- free functions -------------------------------------------------------------
+// --- free functions
+// -------------------------------------------------------------
 
 void sleep(absl::Duration duration) {
   const int64_t deadline = internal::DeadlineAfter(duration, "gevent::sleep");
@@ -519,13 +527,15 @@ absl::Status WaitFd(int fd, absl::Duration timeout, IoOp::Kind kind,
       return absl::DeadlineExceededError(absl::StrCat(
           what, "(", fd, "): timed out after ", absl::FormatDuration(timeout)));
     case EBUSY:
-      return absl::FailedPreconditionError(absl::StrCat(
-          what, "(", fd, "): another greenlet is already waiting on this fd "
-          "in the same direction"));
+      return absl::FailedPreconditionError(
+          absl::StrCat(what, "(", fd,
+                       "): another greenlet is already waiting on this fd "
+                       "in the same direction"));
     case EBADF:
       if (fd >= 0) {
-        return absl::CancelledError(absl::StrCat(
-            what, "(", fd, "): the fd was closed while waiting, or is not open"));
+        return absl::CancelledError(
+            absl::StrCat(what, "(", fd,
+                         "): the fd was closed while waiting, or is not open"));
       }
       [[fallthrough]];
     default:

@@ -3,25 +3,28 @@
 // hub.h
 //
 // The Hub is a thread's scheduler: a greenlet that runs the event loop (ready
-// greenlets, timers, the I/O backend) and to which a greenlet gives control when it
-// would block. One hub per OS thread, created on first use. Most code never names
-// it: gevent::sleep, wait_read, spawn and the sync primitives find it themselves.
+// greenlets, timers, the I/O backend) and to which a greenlet gives control
+// when it would block. One hub per OS thread, created on first use. Most code
+// never names it: gevent::sleep, wait_read, spawn and the sync primitives find
+// it themselves.
 //
-//   gevent::sleep(absl::Milliseconds(50));          // parks this greenlet 50 ms
-//   gevent::sleep(absl::ZeroDuration());            // yields to other greenlets
-//   absl::Status s = gevent::wait_read(fd, absl::Seconds(1));
+//   gevent::sleep(absl::Milliseconds(50));          // parks this greenlet 50
+//   ms gevent::sleep(absl::ZeroDuration());            // yields to other
+//   greenlets absl::Status s = gevent::wait_read(fd, absl::Seconds(1));
 //   gevent::Hub::current().post([] { ... });        // from any thread
 //
 // Scheduling: ready greenlets run in FIFO order. A greenlet that blocks hands
-// control straight to the next ready one (one switch, no detour through the hub);
-// the hub polls the backend (without blocking) at least every
-// kDispatchesPerPoll switches, and blocks in the backend only when nothing is ready.
-// A blocking call made while nothing else can ever wake the caller (no ready
-// greenlet, timer, I/O or pending post) raises gevent::LoopExit, as gevent does.
+// control straight to the next ready one (one switch, no detour through the
+// hub); the hub polls the backend (without blocking) at least every
+// kDispatchesPerPoll switches, and blocks in the backend only when nothing is
+// ready. A blocking call made while nothing else can ever wake the caller (no
+// ready greenlet, timer, I/O or pending post) raises gevent::LoopExit, as
+// gevent does.
 //
-// Misuse fails loudly: a blocking call from the hub itself (a timer, link or post
-// callback) throws BlockingSwitchOutError; a negative duration throws
-// std::invalid_argument (or is an InvalidArgument status where one is returned).
+// Misuse fails loudly: a blocking call from the hub itself (a timer, link or
+// post callback) throws BlockingSwitchOutError; a negative duration throws
+// std::invalid_argument (or is an InvalidArgument status where one is
+// returned).
 //
 // Not thread-safe, except post(): a hub and its greenlets belong to one thread.
 
@@ -67,12 +70,12 @@ namespace internal {
 class TaskBase;
 struct Waiter;
 
-// What the hub keeps per greenlet it runs (spawned ones, the thread's root and the
-// hub itself), reached through RawGreenlet::scheduler_data().
+// What the hub keeps per greenlet it runs (spawned ones, the thread's root and
+// the hub itself), reached through RawGreenlet::scheduler_data().
 struct Record {
   Waiter* parked = nullptr;  // the waiter it is parked on, if any
-  // Raised at the next interruptible blocking point (a kill or a Timeout that came
-  // while the greenlet could not take it at once).
+  // Raised at the next interruptible blocking point (a kill or a Timeout that
+  // came while the greenlet could not take it at once).
   std::exception_ptr pending_error;
   const void* pending_owner = nullptr;
   TaskBase* task = nullptr;  // null for the root and the hub
@@ -116,12 +119,13 @@ class Hub {
   Hub& operator=(const Hub&) = delete;
   ~Hub();
 
-  // Runs `fn` in this hub's thread, inside the hub, soon. Callable from any thread
-  // (and wakes the hub if it is blocked in the backend). `fn` must not block.
+  // Runs `fn` in this hub's thread, inside the hub, soon. Callable from any
+  // thread (and wakes the hub if it is blocked in the backend). `fn` must not
+  // block.
   void post(absl::AnyInvocable<void()> fn);
 
-  // Work started elsewhere (another thread) that will come back through post(): while
-  // any is outstanding the hub waits for it instead of raising LoopExit.
+  // Work started elsewhere (another thread) that will come back through post():
+  // while any is outstanding the hub waits for it instead of raising LoopExit.
   void add_external_work() { external_work_.fetch_add(1); }
   void remove_external_work() { external_work_.fetch_sub(1); }
 
@@ -129,17 +133,18 @@ class Hub {
   std::string_view backend_name() const { return backend_->name(); }
   Backend& backend() { return *backend_; }
 
-  // --- for the library's own blocking primitives ------------------------------
+  // --- for the library's own blocking primitives
+  // ------------------------------
 
   // The current greenlet's record. Throws BlockingSwitchOutError in the hub and
   // GreenletError in a greenlet the hub does not run.
   internal::Record* CurrentRecord();
-  // Parks the current greenlet (whose waiter `w` is) until `w` is woken. Returns
-  // the wake value, or throws the wake error (or a pending kill/Timeout when `w`
-  // is interruptible). Blocks.
+  // Parks the current greenlet (whose waiter `w` is) until `w` is woken.
+  // Returns the wake value, or throws the wake error (or a pending kill/Timeout
+  // when `w` is interruptible). Blocks.
   void* Park(internal::Waiter& w);
-  // Puts `w`'s greenlet at the back of the ready queue with `value`. Only the first
-  // wake of a waiter counts.
+  // Puts `w`'s greenlet at the back of the ready queue with `value`. Only the
+  // first wake of a waiter counts.
   void Wake(internal::Waiter& w, void* value = nullptr);
   void WakeWithError(internal::Waiter& w, std::exception_ptr error);
   // Raises `error` in the greenlet of `r` at its blocking point: now if it is
@@ -153,8 +158,8 @@ class Hub {
   // Runs `op` through the backend, parking the current greenlet while it is in
   // flight. Returns op.result, or -ETIMEDOUT once `deadline` (monotonic ns;
   // negative: none) passes. If the greenlet is killed meanwhile, the op is
-  // cancelled and awaited before the exception propagates, so its buffer is never
-  // used after this returns. Blocks.
+  // cancelled and awaited before the exception propagates, so its buffer is
+  // never used after this returns. Blocks.
   int64_t Io(IoOp& op, int64_t deadline);
   // `fd` is about to be closed: greenlets waiting on it wake with EBADF.
   void CloseFd(int fd) { backend_->CloseFd(fd); }
@@ -194,7 +199,7 @@ class Hub {
   internal::Waiter* ready_tail_ = nullptr;
   int dispatches_ = 0;
   internal::TimerHeap timers_;
-  internal::TaskBase* live_ = nullptr;  // started, not yet ended
+  internal::TaskBase* live_ = nullptr;    // started, not yet ended
   internal::TaskBase* zombie_ = nullptr;  // ended; freed once off its stack
   bool shutting_down_ = false;
   std::atomic<int> external_work_{0};
@@ -204,15 +209,16 @@ class Hub {
 };
 
 // Suspends the current greenlet for `duration`; sleep(ZeroDuration()) yields to
-// the other ready greenlets. Throws std::invalid_argument for a negative duration.
-// Blocks.
+// the other ready greenlets. Throws std::invalid_argument for a negative
+// duration. Blocks.
 void sleep(absl::Duration duration);
 
-// Parks the current greenlet until `fd` is readable / writable. DeadlineExceeded
-// after `timeout`; FailedPrecondition if another greenlet already waits on that
-// side of `fd`; Cancelled if the fd is closed meanwhile (Hub::CloseFd); the errno
-// text for a bad fd. Blocks.
-absl::Status wait_read(int fd, absl::Duration timeout = absl::InfiniteDuration());
+// Parks the current greenlet until `fd` is readable / writable.
+// DeadlineExceeded after `timeout`; FailedPrecondition if another greenlet
+// already waits on that side of `fd`; Cancelled if the fd is closed meanwhile
+// (Hub::CloseFd); the errno text for a bad fd. Blocks.
+absl::Status wait_read(int fd,
+                       absl::Duration timeout = absl::InfiniteDuration());
 absl::Status wait_write(int fd,
                         absl::Duration timeout = absl::InfiniteDuration());
 

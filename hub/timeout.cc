@@ -61,8 +61,8 @@ void Timeout::cancel() {
 
 void Timeout::Fire(internal::Timer* t) {
   auto* self = static_cast<Timeout*>(t->context);
-  self->hub_->DeliverError(*self->record_, std::make_exception_ptr(Timeout(*self)),
-                           self);
+  self->hub_->DeliverError(*self->record_,
+                           std::make_exception_ptr(Timeout(*self)), self);
 }
 
 }  // namespace gevent

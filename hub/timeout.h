@@ -2,10 +2,11 @@
 //
 // timeout.h
 //
-// A Timeout bounds how long the code in its scope may block. Once its duration has
-// passed, the greenlet that created it gets a gevent::Timeout exception at its
-// next blocking point (sleep, I/O, join, a lock...); leaving the scope first
-// cancels it. Timeouts nest: each exception knows which Timeout raised it.
+// A Timeout bounds how long the code in its scope may block. Once its duration
+// has passed, the greenlet that created it gets a gevent::Timeout exception at
+// its next blocking point (sleep, I/O, join, a lock...); leaving the scope
+// first cancels it. Timeouts nest: each exception knows which Timeout raised
+// it.
 //
 //   try {
 //     gevent::Timeout deadline(absl::Seconds(2));

@@ -4,14 +4,13 @@
 
 #include "gevent/hub/timeout.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <stdexcept>
 #include <string>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "absl/time/clock.h"
 #include "gevent/hub/greenlet.h"
@@ -124,8 +123,7 @@ TEST_F(TimeoutTest, NestedTimeoutsKnowWhichFired) {
 }
 
 TEST_F(TimeoutTest, WithTimeoutReturnsTheValueOrDeadlineExceeded) {
-  absl::StatusOr<int> fast =
-      with_timeout(absl::Seconds(5), [] { return 7; });
+  absl::StatusOr<int> fast = with_timeout(absl::Seconds(5), [] { return 7; });
   ASSERT_TRUE(fast.ok());
   EXPECT_EQ(*fast, 7);
   absl::StatusOr<int> slow = with_timeout(absl::Milliseconds(5), [] {
@@ -133,11 +131,10 @@ TEST_F(TimeoutTest, WithTimeoutReturnsTheValueOrDeadlineExceeded) {
     return 1;
   });
   EXPECT_TRUE(absl::IsDeadlineExceeded(slow.status())) << slow.status();
-  absl::Status v = with_timeout(absl::Milliseconds(5),
-                                [] { sleep(absl::Seconds(5)); });
+  absl::Status v =
+      with_timeout(absl::Milliseconds(5), [] { sleep(absl::Seconds(5)); });
   EXPECT_TRUE(absl::IsDeadlineExceeded(v));
-  EXPECT_TRUE(absl::IsInvalidArgument(
-      with_timeout(absl::Seconds(-1), [] {})));
+  EXPECT_TRUE(absl::IsInvalidArgument(with_timeout(absl::Seconds(-1), [] {})));
 }
 
 TEST_F(TimeoutTest, NegativeDurationIsAnErrorAndInfiniteNeverFires) {

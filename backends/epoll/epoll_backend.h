@@ -2,16 +2,16 @@
 //
 // epoll_backend.h
 //
-// The default backend: epoll, edge-triggered, with an eventfd for Wake(). An fd is
-// registered once, on its first wait, for both directions, and stays registered
-// until CloseFd(): a hot fd costs no epoll_ctl per wait. Operations are "try the
-// syscall first; on EAGAIN wait for the edge, then try again".
+// The default backend: epoll, edge-triggered, with an eventfd for Wake(). An fd
+// is registered once, on its first wait, for both directions, and stays
+// registered until CloseFd(): a hot fd costs no epoll_ctl per wait. Operations
+// are "try the syscall first; on EAGAIN wait for the edge, then try again".
 //
 //   std::unique_ptr<gevent::Backend> backend = gevent::MakeBackend();  // epoll
 //
-// An fd closed behind the backend's back (plain close() without CloseFd) leaves a
-// stale registration; the hub's and io's close paths, and monkey's close(), call
-// CloseFd first.
+// An fd closed behind the backend's back (plain close() without CloseFd) leaves
+// a stale registration; the hub's and io's close paths, and monkey's close(),
+// call CloseFd first.
 
 #ifndef GEVENT_BACKENDS_EPOLL_EPOLL_BACKEND_H_
 #define GEVENT_BACKENDS_EPOLL_EPOLL_BACKEND_H_
@@ -44,8 +44,8 @@ class EpollBackend : public Backend {
     IoOp* reader = nullptr;
     IoOp* writer = nullptr;
     bool registered = false;
-    // An edge arrived while nobody waited on that side: a pure wait checks the fd
-    // (poll) instead of parking, since no new edge may come.
+    // An edge arrived while nobody waited on that side: a pure wait checks the
+    // fd (poll) instead of parking, since no new edge may come.
     bool maybe_readable = false;
     bool maybe_writable = false;
   };

@@ -4,17 +4,18 @@
 //
 // A spawned greenlet's state, shared by its Greenlet<T> handles and the hub:
 // the RawGreenlet that runs it, its hub record, its result, and the links fired
-// when it ends. One allocation per spawn. Users see it only through Greenlet<T>.
+// when it ends. One allocation per spawn. Users see it only through
+// Greenlet<T>.
 
 #ifndef GEVENT_HUB_INTERNAL_TASK_H_
 #define GEVENT_HUB_INTERNAL_TASK_H_
 
 #include <cstddef>
 #include <exception>
+#include <memory>
 #include <optional>
 #include <string>
 #include <type_traits>
-#include <memory>
 #include <utility>
 #include <vector>
 
@@ -114,7 +115,8 @@ template <typename T, typename Fn>
 class Task final : public TaskWithValue<T> {
  public:
   Task(Hub* hub, std::string name, size_t stack_size, Fn fn)
-      : TaskWithValue<T>(hub, std::move(name), stack_size), fn_(std::move(fn)) {}
+      : TaskWithValue<T>(hub, std::move(name), stack_size),
+        fn_(std::move(fn)) {}
 
  private:
   void RunBody() override {

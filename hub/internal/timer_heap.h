@@ -2,9 +2,9 @@
 //
 // timer_heap.h (internal)
 //
-// The hub's timers: intrusive nodes (no allocation per timer) in a binary min-heap
-// ordered by deadline, then by arming order, so that timers due at the same
-// instant fire in the order they were started. Start, cancel and pop are
+// The hub's timers: intrusive nodes (no allocation per timer) in a binary
+// min-heap ordered by deadline, then by arming order, so that timers due at the
+// same instant fire in the order they were started. Start, cancel and pop are
 // O(log n).
 
 #ifndef GEVENT_HUB_INTERNAL_TIMER_HEAP_H_

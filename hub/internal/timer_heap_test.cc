@@ -2,11 +2,11 @@
 
 #include "gevent/hub/internal/timer_heap.h"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <random>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace gevent::internal {
 namespace {
@@ -15,7 +15,8 @@ TEST(TimerHeap, PopsInDeadlineOrderThenArmingOrder) {
   TimerHeap heap;
   std::vector<Timer> timers(6);
   const int64_t deadlines[] = {50, 10, 30, 10, 20, 30};
-  for (size_t i = 0; i < timers.size(); ++i) heap.Push(&timers[i], deadlines[i]);
+  for (size_t i = 0; i < timers.size(); ++i)
+    heap.Push(&timers[i], deadlines[i]);
   std::vector<Timer*> order;
   while (Timer* t = heap.Pop()) order.push_back(t);
   EXPECT_EQ(order, (std::vector<Timer*>{&timers[1], &timers[3], &timers[4],
