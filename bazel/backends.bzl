@@ -5,7 +5,7 @@ other backend in BACKENDS), each linking that backend's library, plus a test_sui
 named hub_test that runs them all. A plain `bazel test //...` runs every one.
 """
 
-load("@rules_cc//cc:defs.bzl", "cc_test")
+load("@rules_cc//cc:defs.bzl", "cc_binary", "cc_test")
 
 # Backend name -> the library that defines gevent::MakeBackend().
 BACKENDS = {
@@ -25,3 +25,12 @@ def gevent_cc_test(name, deps = [], tags = [], **kwargs):
         )
         tests.append(":" + test_name)
     native.test_suite(name = name, tests = tests, tags = tags)
+
+def gevent_cc_benchmark(name, deps = [], **kwargs):
+    """A benchmark binary per backend: name_epoll, ..."""
+    for backend, library in BACKENDS.items():
+        cc_binary(
+            name = "{}_{}".format(name, backend),
+            deps = deps + [library],
+            **kwargs
+        )

@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/context/detail/fcontext.hpp>
 #include <cstdio>
@@ -194,11 +195,11 @@ void OverflowSignalHandler(int sig, void* info_ptr, void* ucontext) {
     const RawGreenlet* g = ts->current;
     if (!g->is_root_ && g->stack_ && g->stack_.InGap(info->si_addr)) {
       WriteStr("gevent: stack overflow in greenlet '");
-      if (g->name_.empty()) {
+      if (!g->name_) {
         WriteStr("greenlet-");
         WriteNum(g->id_);
       } else {
-        WriteStr(g->name_.c_str());
+        WriteStr(g->name_->c_str());
       }
       WriteStr("' (stack of ");
       WriteNum(g->stack_.size());
@@ -241,9 +242,10 @@ RawGreenlet::RawGreenlet(internal::SwitchState* owner)
       parent_(nullptr),
       state_(State::kActive),
       is_root_(true),
-      id_(NextId()),
       stack_size_(0),
-      name_("root") {
+      id_(NextId()),
+      name_(std::make_unique<std::string>("root")) {
+  tracks_children_ = false;  // the root outlives every greenlet of its thread
 #ifdef GEVENT_TSAN
   tsan_fiber_ = __tsan_get_current_fiber();
 #endif
@@ -252,10 +254,13 @@ RawGreenlet::RawGreenlet(internal::SwitchState* owner)
 RawGreenlet::RawGreenlet(Body body, RawGreenletOptions options, int)
     : owner_(ThisThread()),
       parent_(options.parent ? options.parent : owner_->current),
+      stack_size_(static_cast<uint32_t>(
+          std::min<size_t>(options.stack_size, size_t{1} << 31))),
       body_(std::move(body)),
-      id_(NextId()),
-      stack_size_(options.stack_size),
-      name_(std::move(options.name)) {
+      id_(NextId()) {
+  if (!options.name.empty()) {
+    name_ = std::make_unique<std::string>(std::move(options.name));
+  }
   if (parent_->owner_ != owner_) {
     throw GreenletError(absl::StrCat("greenlet '", name(),
                                      "' cannot have parent '", parent_->name(),
@@ -309,13 +314,15 @@ RawGreenlet::~RawGreenlet() {
     RawGreenlet* child = first_child_;
     UnlinkChild(child);
     child->parent_ = parent_;
-    parent_->LinkChild(child);
+    if (parent_) parent_->LinkChild(child);
   }
-  if (parent_) parent_->UnlinkChild(this);
+  if (in_parent_list_) parent_->UnlinkChild(this);
   --Owner(owner_)->live;
 }
 
 void RawGreenlet::LinkChild(RawGreenlet* child) {
+  if (!tracks_children_) return;
+  child->in_parent_list_ = true;
   child->prev_sibling_ = nullptr;
   child->next_sibling_ = first_child_;
   if (first_child_) first_child_->prev_sibling_ = child;
@@ -331,15 +338,18 @@ void RawGreenlet::UnlinkChild(RawGreenlet* child) {
   if (child->next_sibling_)
     child->next_sibling_->prev_sibling_ = child->prev_sibling_;
   child->prev_sibling_ = child->next_sibling_ = nullptr;
+  child->in_parent_list_ = false;
 }
 
-RawGreenlet* RawGreenlet::current() { return ThisThread()->current; }
+RawGreenlet* RawGreenlet::CurrentSlow() { return ThisThread()->current; }
 
 RawGreenlet* RawGreenlet::root() { return &ThisThread()->root; }
 
 const std::string& RawGreenlet::name() const {
-  if (name_.empty()) name_ = absl::StrCat("greenlet-", id_);
-  return name_;
+  if (!name_) {
+    name_ = std::make_unique<std::string>(absl::StrCat("greenlet-", id_));
+  }
+  return *name_;
 }
 
 absl::Status RawGreenlet::set_parent(RawGreenlet* parent) {
@@ -362,7 +372,7 @@ absl::Status RawGreenlet::set_parent(RawGreenlet* parent) {
           "': that would make a cycle of parents"));
     }
   }
-  parent_->UnlinkChild(this);
+  if (in_parent_list_) parent_->UnlinkChild(this);
   parent_ = parent;
   parent_->LinkChild(this);
   return absl::OkStatus();

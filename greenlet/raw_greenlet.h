@@ -46,6 +46,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -146,7 +147,11 @@ class RawGreenlet {
 
   // The greenlet running on this thread (the thread's root greenlet outside
   // any).
-  static RawGreenlet* current();
+  static RawGreenlet* current() {
+    internal::SwitchState* ts = internal::tls_switch;
+    if (ABSL_PREDICT_FALSE(ts == nullptr)) return CurrentSlow();
+    return ts->current;
+  }
   // This thread's root greenlet: the thread's own stack. It never dies.
   static RawGreenlet* root();
 
@@ -195,6 +200,10 @@ class RawGreenlet {
   // `next` is still alive then and on the same thread. Null restores the
   // parent.
   void set_exit_target(RawGreenlet* next) { exit_target_ = next; }
+  // For schedulers: this greenlet does not keep a list of its children, which
+  // makes creating and destroying them cheaper; it must then outlive every
+  // child that may still run (as the thread's root and the hub do).
+  void set_tracks_children(bool tracks) { tracks_children_ = tracks; }
   // An opaque pointer a scheduler keeps per greenlet (the hub's record of it).
   void* scheduler_data() const { return scheduler_data_; }
   void set_scheduler_data(void* data) { scheduler_data_ = data; }
@@ -221,6 +230,7 @@ class RawGreenlet {
   }
 
   static void Entry(void* caller_context, void* value);
+  [[gnu::noinline]] static RawGreenlet* CurrentSlow();
   [[noreturn]] void Finish(void* result, std::exception_ptr error);
   static void ReleaseDead(RawGreenlet* dead);
   void* SwitchFrom(RawGreenlet* from, void* value);
@@ -244,6 +254,9 @@ class RawGreenlet {
   RawGreenlet* prev_sibling_ = nullptr;
   State state_ = State::kNew;
   bool is_root_ = false;
+  bool tracks_children_ = true;
+  bool in_parent_list_ = false;  // linked into parent_'s list of children
+  uint32_t stack_size_;          // (packs with the flags above)
   internal::EhState eh_;
   std::exception_ptr pending_;  // raised when this greenlet resumes
   internal::Stack stack_;
@@ -253,14 +266,18 @@ class RawGreenlet {
   std::exception_ptr exception_;
   void* result_ = nullptr;
   // Sanitizer bookkeeping (unused in ordinary builds).
+#if defined(__SANITIZE_ADDRESS__)
   const void* asan_bottom_ = nullptr;
   size_t asan_size_ = 0;
   void* asan_fake_stack_ = nullptr;
+#endif
+#if defined(__SANITIZE_THREAD__)
   void* tsan_fiber_ = nullptr;
+#endif
   uint64_t id_;
-  size_t stack_size_;
-  mutable std::string
-      name_;  // filled on first use: naming costs nothing per spawn
+  // The given name, or null until name() first makes "greenlet-<id>": naming
+  // costs nothing per spawn.
+  mutable std::unique_ptr<std::string> name_;
 };
 
 // --- implementation details

@@ -23,15 +23,11 @@ using internal::Waiter;
 
 namespace {
 
-// The hub pointer is read on every blocking call: initial-exec, no TLS wrapper.
-thread_local constinit Hub* tls_hub __attribute__((tls_model("initial-exec"))) =
-    nullptr;
-
 struct HubOwner {
   std::unique_ptr<Hub> hub;
   ~HubOwner() {
     hub.reset();
-    tls_hub = nullptr;
+    internal::tls_hub = nullptr;
   }
 };
 thread_local HubOwner tls_hub_owner;
@@ -41,6 +37,8 @@ constexpr size_t kHubStackSize = 256 * 1024;
 }  // namespace
 
 namespace internal {
+
+thread_local constinit Hub* tls_hub = nullptr;
 
 namespace {
 char timed_out_token;
@@ -75,19 +73,14 @@ absl::Status CheckTimeout(absl::Duration d, const char* what) {
 
 }  // namespace internal
 
-Hub& Hub::current() {
-  Hub* h = tls_hub;
-  if (ABSL_PREDICT_FALSE(h == nullptr)) {
-    // The greenlet layer's per-thread state first, so that it is destroyed
-    // after the hub at thread exit.
-    (void)RawGreenlet::root();
-    tls_hub_owner.hub.reset(new Hub());
-    h = tls_hub = tls_hub_owner.hub.get();
-  }
-  return *h;
+Hub& Hub::CreateForThisThread() {
+  // The greenlet layer's per-thread state first, so that it is destroyed after
+  // the hub at thread exit.
+  (void)RawGreenlet::root();
+  tls_hub_owner.hub.reset(new Hub());
+  internal::tls_hub = tls_hub_owner.hub.get();
+  return *internal::tls_hub;
 }
-
-Hub* Hub::current_if_exists() { return tls_hub; }
 
 Hub::Hub()
     : backend_(MakeBackend()),
@@ -98,6 +91,9 @@ Hub::Hub()
                                        .parent = RawGreenlet::root()}) {
   hub_record_.is_hub = true;
   hub_greenlet_.set_scheduler_data(&hub_record_);
+  // Spawned greenlets are children of the hub, which outlives every one that
+  // runs.
+  hub_greenlet_.set_tracks_children(false);
   RawGreenlet::root()->set_scheduler_data(&root_record_);
 }
 
@@ -165,26 +161,16 @@ void Hub::RunPosts() {
 // --- the ready queue
 // ------------------------------------------------------------
 
-void Hub::PushReady(Waiter* w) {
-  w->next = nullptr;
-  if (ready_tail_) {
-    ready_tail_->next = w;
-  } else {
-    ready_head_ = w;
-  }
-  ready_tail_ = w;
-}
-
-Waiter* Hub::PopReady() {
+Waiter* Hub::PopReadySlow(Waiter* w) {
   for (;;) {
-    Waiter* w = ready_head_;
-    if (w == nullptr) return nullptr;
-    ready_head_ = w->next;
-    if (ready_head_ == nullptr) ready_tail_ = nullptr;
-    if (ABSL_PREDICT_TRUE(!w->greenlet->dead())) return w;
     // A greenlet killed before it started: drop its start entry and the
     // reference the hub held for it.
     if (TaskBase* t = w->record->task; t && w == &t->start_entry) t->Release();
+    w = ready_head_;
+    if (w == nullptr) return nullptr;
+    ready_head_ = w->next;
+    if (ready_head_ == nullptr) ready_tail_ = nullptr;
+    if (!w->greenlet->dead()) return w;
   }
 }
 
@@ -196,13 +182,6 @@ void Hub::RemoveReady(Waiter* w) {
     if (ready_tail_ == p) ready_tail_ = prev;
     return;
   }
-}
-
-void Hub::Wake(Waiter& w, void* value) {
-  if (w.woken) return;
-  w.woken = true;
-  w.value = value;
-  PushReady(&w);
 }
 
 void Hub::WakeWithError(Waiter& w, std::exception_ptr error) {
@@ -232,60 +211,31 @@ void Hub::DeliverError(Record& r, std::exception_ptr error, const void* owner) {
 
 void Hub::ThrowNotRunByHub() const {
   RawGreenlet* g = RawGreenlet::current();
+  if (auto* r = static_cast<Record*>(g->scheduler_data()); r && r->is_hub) {
+    throw BlockingSwitchOutError(
+        "a blocking call was made from the hub itself (in a timer, link or "
+        "post() callback); the hub must never block: spawn a greenlet for "
+        "blocking work");
+  }
   throw GreenletError(absl::StrCat(
       "a blocking call was made from greenlet '", g->name(),
       "', which the hub does not run (a RawGreenlet); run blocking code in a "
       "greenlet started with gevent::spawn, or on the thread's main stack"));
 }
 
-Record* Hub::CurrentRecord() {
-  RawGreenlet* g = RawGreenlet::current();
-  auto* r = static_cast<Record*>(g->scheduler_data());
-  if (ABSL_PREDICT_FALSE(r == nullptr)) ThrowNotRunByHub();
-  if (ABSL_PREDICT_FALSE(r->is_hub)) {
-    throw BlockingSwitchOutError(
-        "a blocking call was made from the hub itself (in a timer, link or "
-        "post() callback); the hub must never block: spawn a greenlet for "
-        "blocking work");
-  }
-  return r;
-}
-
-void* Hub::Park(Waiter& w) {
+void Hub::ThrowPending(Waiter& w) {
   Record* r = w.record;
-  if (ABSL_PREDICT_FALSE(r->pending_error != nullptr) && w.interruptible) {
-    std::exception_ptr e = std::move(r->pending_error);
-    r->pending_error = nullptr;
-    r->pending_owner = nullptr;
-    if (w.woken) RemoveReady(&w);  // a yield had queued it already
-    std::rethrow_exception(e);
-  }
-  r->parked = &w;
-  struct Unpark {
-    Record* r;
-    ~Unpark() { r->parked = nullptr; }
-  } unpark{r};
-  return SwitchOut();
+  std::exception_ptr e = std::move(r->pending_error);
+  r->pending_error = nullptr;
+  r->pending_owner = nullptr;
+  if (w.woken) RemoveReady(&w);  // a yield had queued it already
+  std::rethrow_exception(e);
 }
 
-void* Hub::Resume(Waiter* w) {
-  RawGreenlet* g = w->greenlet;
-  if (ABSL_PREDICT_FALSE(w->error != nullptr)) {
-    std::exception_ptr e = std::move(w->error);
-    w->error = nullptr;
-    return g->throw_into(std::move(e));
-  }
-  return g->switch_to(w->value);
-}
-
-void* Hub::SwitchOut() {
-  if (ready_head_ && dispatches_ < kDispatchesPerPoll) {
-    if (Waiter* w = PopReady()) {
-      ++dispatches_;
-      return Resume(w);
-    }
-  }
-  return hub_greenlet_.switch_to(nullptr);
+void* Hub::ResumeWithError(Waiter* w) {
+  std::exception_ptr e = std::move(w->error);
+  w->error = nullptr;
+  return w->greenlet->throw_into(std::move(e));
 }
 
 // --- spawned greenlets
@@ -308,18 +258,19 @@ void Hub::ScheduleStart(TaskBase* t) {
 void Hub::ScheduleStartAt(TaskBase* t, int64_t deadline) {
   TaskStarted(t);
   t->state = TaskBase::State::kScheduled;
-  t->start_timer.fire = [](Timer* timer) {
+  t->start_timer = std::make_unique<Timer>();
+  t->start_timer->fire = [](Timer* timer) {
     auto* task = static_cast<TaskBase*>(timer->context);
     task->hub->Wake(task->start_entry);
   };
-  t->start_timer.context = t;
-  if (deadline >= 0) StartTimer(t->start_timer, deadline);
+  t->start_timer->context = t;
+  if (deadline >= 0) StartTimer(*t->start_timer, deadline);
 }
 
 void Hub::KillUnstarted(TaskBase* t) {
   const bool scheduled = t->state == TaskBase::State::kScheduled;
   const bool queued = t->start_entry.woken;  // its entry is in the ready queue
-  CancelTimer(t->start_timer);
+  if (t->start_timer) CancelTimer(*t->start_timer);
   t->KillBeforeStart();
   if (!scheduled) return;
   UnlinkLive(t);
@@ -372,9 +323,7 @@ RawGreenlet* Hub::TaskFinished(TaskBase* t, void** value) {
 // --- the loop
 // -------------------------------------------------------------------
 
-void Hub::FireTimers() {
-  if (timers_.empty()) return;
-  const int64_t now = internal::MonotonicNowNs();
+void Hub::FireTimers(int64_t now) {
   while (Timer* t = timers_.Top()) {
     if (t->deadline > now) break;
     timers_.Pop();
@@ -407,6 +356,13 @@ void Hub::Loop() {
     RunPosts();
     int64_t timeout;
     if (ready_head_ || has_posts_.load(std::memory_order_acquire)) {
+      // Busy: poll without blocking, but not more often than kMinPollInterval,
+      // so that greenlets that only yield do not pay a syscall per round.
+      const int64_t now = internal::MonotonicNowNs();
+      if (now - last_poll_ < kMinPollIntervalNs) {
+        FireTimers(now);
+        continue;
+      }
       timeout = 0;
     } else if (Timer* t = timers_.Top()) {
       timeout = std::max<int64_t>(0, t->deadline - internal::MonotonicNowNs());
@@ -418,7 +374,9 @@ void Hub::Loop() {
       continue;
     }
     backend_->Poll(timeout);
-    FireTimers();
+    const int64_t now = internal::MonotonicNowNs();
+    last_poll_ = now;
+    FireTimers(now);
   }
 }
 
@@ -489,16 +447,11 @@ int64_t Hub::Io(IoOp& op, int64_t deadline) {
 // --- free functions
 // -------------------------------------------------------------
 
-void sleep(absl::Duration duration) {
-  const int64_t deadline = internal::DeadlineAfter(duration, "gevent::sleep");
+void internal::SleepFor(absl::Duration duration) {
   Hub& hub = Hub::current();
   Record* r = hub.CurrentRecord();
   Waiter w(RawGreenlet::current(), r);
-  if (duration == absl::ZeroDuration()) {
-    hub.Wake(w);  // to the back of the queue: everyone ready runs first
-    hub.Park(w);
-    return;
-  }
+  const int64_t deadline = internal::DeadlineAfter(duration, "gevent::sleep");
   Timer timer;
   timer.fire = &internal::WakeTimedOut;
   timer.context = &w;

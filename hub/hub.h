@@ -42,6 +42,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/base/optimization.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -95,6 +96,10 @@ struct Waiter {
   bool interruptible = true;
 };
 
+// This thread's hub (initial-exec: read on every blocking call).
+extern thread_local constinit Hub* tls_hub
+    __attribute__((tls_model("initial-exec")));
+
 // Owner tag of a pending kill (kills win over Timeouts).
 inline constexpr char kKillOwner = 0;
 
@@ -107,8 +112,11 @@ void WakeTimedOut(Timer* t);
 
 class Hub {
  public:
-  // At most this many greenlet switches between two polls of the backend.
+  // The hub gets control back at least every kDispatchesPerPoll switches (for
+  // timers and posts); it polls the backend then if kMinPollIntervalNs has
+  // passed since the last poll.
   static constexpr int kDispatchesPerPoll = 64;
+  static constexpr int64_t kMinPollIntervalNs = 50'000;
 
   // The calling thread's hub, created on first use.
   static Hub& current();
@@ -163,6 +171,9 @@ class Hub {
   int64_t Io(IoOp& op, int64_t deadline);
   // `fd` is about to be closed: greenlets waiting on it wake with EBADF.
   void CloseFd(int fd) { backend_->CloseFd(fd); }
+  // Moves the current greenlet to the back of the ready queue and runs the next
+  // one: sleep(ZeroDuration()). Blocks.
+  void Yield();
   // Schedules a spawned greenlet's first run (now, or at `deadline`).
   void ScheduleStart(internal::TaskBase* task);
   void ScheduleStartAt(internal::TaskBase* task, int64_t deadline);
@@ -180,11 +191,15 @@ class Hub {
   void Loop();
   void* SwitchOut();
   void* Resume(internal::Waiter* w);
+  [[gnu::noinline]] void* ResumeWithError(internal::Waiter* w);
+  [[noreturn, gnu::noinline]] void ThrowPending(internal::Waiter& w);
+  [[gnu::noinline]] static Hub& CreateForThisThread();
   internal::Waiter* PopReady();
+  [[gnu::noinline]] internal::Waiter* PopReadySlow(internal::Waiter* w);
   void RemoveReady(internal::Waiter* w);  // O(n): for rare paths only
   void PushReady(internal::Waiter* w);
   void RunPosts();
-  void FireTimers();
+  void FireTimers(int64_t now);
   void ReleaseZombie();
   void UnlinkLive(internal::TaskBase* task);
   [[noreturn]] void ThrowNotRunByHub() const;
@@ -198,6 +213,7 @@ class Hub {
   internal::Waiter* ready_head_ = nullptr;
   internal::Waiter* ready_tail_ = nullptr;
   int dispatches_ = 0;
+  int64_t last_poll_ = 0;
   internal::TimerHeap timers_;
   internal::TaskBase* live_ = nullptr;    // started, not yet ended
   internal::TaskBase* zombie_ = nullptr;  // ended; freed once off its stack
@@ -211,7 +227,7 @@ class Hub {
 // Suspends the current greenlet for `duration`; sleep(ZeroDuration()) yields to
 // the other ready greenlets. Throws std::invalid_argument for a negative
 // duration. Blocks.
-void sleep(absl::Duration duration);
+inline void sleep(absl::Duration duration);
 
 // Parks the current greenlet until `fd` is readable / writable.
 // DeadlineExceeded after `timeout`; FailedPrecondition if another greenlet
@@ -232,6 +248,96 @@ int64_t DeadlineAfter(absl::Duration d, const char* what);
 // InvalidArgument for a negative timeout, OK otherwise.
 absl::Status CheckTimeout(absl::Duration d, const char* what);
 }  // namespace internal
+
+// --- the hot path, inline: a call layer around a switch costs more than the
+// bookkeeping (each one adds a return the CPU mispredicts after the switch) ---
+
+inline Hub& Hub::current() {
+  Hub* h = internal::tls_hub;
+  if (ABSL_PREDICT_FALSE(h == nullptr)) return CreateForThisThread();
+  return *h;
+}
+
+inline Hub* Hub::current_if_exists() { return internal::tls_hub; }
+
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline internal::Record* Hub::CurrentRecord() {
+  auto* r =
+      static_cast<internal::Record*>(RawGreenlet::current()->scheduler_data());
+  if (ABSL_PREDICT_FALSE(r == nullptr || r->is_hub)) ThrowNotRunByHub();
+  return r;
+}
+
+inline void Hub::PushReady(internal::Waiter* w) {
+  w->next = nullptr;
+  if (ready_tail_) {
+    ready_tail_->next = w;
+  } else {
+    ready_head_ = w;
+  }
+  ready_tail_ = w;
+}
+
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline internal::Waiter* Hub::PopReady() {
+  internal::Waiter* w = ready_head_;
+  if (w == nullptr) return nullptr;
+  ready_head_ = w->next;
+  if (ready_head_ == nullptr) ready_tail_ = nullptr;
+  if (ABSL_PREDICT_FALSE(w->greenlet->dead())) return PopReadySlow(w);
+  return w;
+}
+
+inline void Hub::Wake(internal::Waiter& w, void* value) {
+  if (w.woken) return;
+  w.woken = true;
+  w.value = value;
+  PushReady(&w);
+}
+
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline void* Hub::Resume(internal::Waiter* w) {
+  if (ABSL_PREDICT_FALSE(w->error != nullptr)) return ResumeWithError(w);
+  return w->greenlet->switch_to(w->value);
+}
+
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline void* Hub::SwitchOut() {
+  if (ready_head_ && dispatches_ < kDispatchesPerPoll) {
+    if (internal::Waiter* w = PopReady()) {
+      ++dispatches_;
+      return Resume(w);
+    }
+  }
+  return hub_greenlet_.switch_to(nullptr);
+}
+
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline void* Hub::Park(internal::Waiter& w) {
+  internal::Record* r = w.record;
+  if (ABSL_PREDICT_FALSE(r->pending_error != nullptr) && w.interruptible) {
+    ThrowPending(w);
+  }
+  r->parked = &w;
+  struct Unpark {
+    internal::Record* r;
+    ~Unpark() { r->parked = nullptr; }
+  } unpark{r};
+  return SwitchOut();
+}
+
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline void Hub::Yield() {
+  internal::Waiter w(RawGreenlet::current(), CurrentRecord());
+  Wake(w);
+  Park(w);
+}
+
+namespace internal {
+void SleepFor(absl::Duration duration);
+}  // namespace internal
+
+inline void sleep(absl::Duration duration) {
+  if (duration == absl::ZeroDuration()) {
+    Hub::current().Yield();
+  } else {
+    internal::SleepFor(duration);
+  }
+}
 
 }  // namespace gevent
 

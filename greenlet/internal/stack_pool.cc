@@ -24,11 +24,6 @@ namespace {
 constexpr size_t kSlabTargetBytes = 8 * 1024 * 1024;
 constexpr size_t kMaxSlotsPerSlab = 1024;
 
-size_t PageSize() {
-  static const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-  return page;
-}
-
 // Mappings the process may still spend on guard pages. Half of vm.max_map_count
 // is left to everything else (the heap, libraries, threads' stacks).
 std::atomic<long>& GuardBudget() {
@@ -129,8 +124,9 @@ long StackPool::ExchangeGuardBudgetForTesting(long budget) {
 }
 
 SizeClass& StackPool::ClassFor(size_t usable) {
+  if (last_class_ && last_class_->usable == usable) return *last_class_;
   for (SizeClass* cls : classes_) {
-    if (cls->usable == usable) return *cls;
+    if (cls->usable == usable) return *(last_class_ = cls);
   }
   auto* cls = new SizeClass;
   cls->usable = usable;
@@ -140,7 +136,7 @@ SizeClass& StackPool::ClassFor(size_t usable) {
   if (slots > kMaxSlotsPerSlab) slots = kMaxSlotsPerSlab;
   cls->slots_per_slab = static_cast<uint32_t>(slots);
   classes_.push_back(cls);
-  return *cls;
+  return *(last_class_ = cls);
 }
 
 Slab* StackPool::NewSlab(SizeClass& cls) {
@@ -200,9 +196,9 @@ void StackPool::FreeSlab(Slab* slab) {
 }
 
 Stack StackPool::Allocate(size_t size) {
-  const size_t page = PageSize();
-  size_t usable = (size + page - 1) / page * page;
-  if (usable < 2 * page) usable = 2 * page;
+  constexpr size_t kPage = 4096;  // x86-64 and arm64 Linux base pages
+  size_t usable = (size + kPage - 1) & ~(kPage - 1);
+  if (usable < 2 * kPage) usable = 2 * kPage;
   SizeClass& cls = ClassFor(usable);
   Slab* slab = cls.available ? cls.available : NewSlab(cls);
 

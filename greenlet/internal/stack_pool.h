@@ -104,6 +104,7 @@ class StackPool {
   void FreeSlab(Slab* slab);
 
   std::vector<SizeClass*> classes_;
+  SizeClass* last_class_ = nullptr;  // most spawns use one size
   size_t max_free_stacks_ = kDefaultMaxFreeStacks;
   size_t total_free_slots_ = 0;
   size_t in_use_ = 0;

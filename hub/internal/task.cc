@@ -6,6 +6,82 @@
 
 namespace gevent::internal {
 
+namespace {
+
+constexpr size_t kSizeClassBytes = 64;
+constexpr size_t kSizeClasses = 16;  // cached up to 1 KiB
+// Freed tasks kept per size class: up to 64 MiB, about 150,000 ordinary tasks,
+// which is what a burst of spawns reuses instead of faulting in fresh heap.
+constexpr size_t kMaxCachedBytesPerClass = size_t{64} << 20;
+
+struct FreeTask {
+  FreeTask* next;
+};
+
+struct TaskCache {
+  FreeTask* head[kSizeClasses];
+  size_t count[kSizeClasses];
+};
+thread_local constinit TaskCache tls_task_cache{};
+
+// Frees the cache at thread exit.
+struct TaskCacheOwner {
+  bool armed = false;
+  ~TaskCacheOwner() {
+    for (size_t c = 0; c < kSizeClasses; ++c) {
+      while (FreeTask* f = tls_task_cache.head[c]) {
+        tls_task_cache.head[c] = f->next;
+        ::operator delete(f);
+      }
+      tls_task_cache.count[c] = 0;
+    }
+  }
+};
+thread_local TaskCacheOwner tls_task_cache_owner;
+
+size_t TaskSizeClass(size_t size) {
+  return (size + kSizeClassBytes - 1) / kSizeClassBytes - 1;
+}
+
+}  // namespace
+
+void* TaskBase::operator new(size_t size) {
+#if defined(__SANITIZE_ADDRESS__)
+  return ::operator new(size);  // ASan must see every allocation
+#else
+  const size_t c = TaskSizeClass(size);
+  if (c >= kSizeClasses) return ::operator new(size);
+  TaskCache& cache = tls_task_cache;
+  if (FreeTask* f = cache.head[c]) {
+    cache.head[c] = f->next;
+    --cache.count[c];
+    return f;
+  }
+  tls_task_cache_owner.armed = true;  // registers the thread-exit cleanup
+  return ::operator new((c + 1) * kSizeClassBytes);
+#endif
+}
+
+void TaskBase::operator delete(void* p, size_t size) {
+#if defined(__SANITIZE_ADDRESS__)
+  ::operator delete(p, size);
+#else
+  const size_t c = TaskSizeClass(size);
+  TaskCache& cache = tls_task_cache;
+  if (c >= kSizeClasses) {
+    ::operator delete(p, size);
+  } else if (cache.count[c] * (c + 1) * kSizeClassBytes >=
+             kMaxCachedBytesPerClass) {
+    ::operator delete(p, (c + 1) * kSizeClassBytes);
+  } else {
+    auto* f = static_cast<FreeTask*>(p);
+    f->next = cache.head[c];
+    cache.head[c] = f;
+    ++cache.count[c];
+  }
+#endif
+}
+
 void LinkList::PushBack(Link* l) {
   l->prev = tail_;
   l->next = nullptr;

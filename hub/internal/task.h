@@ -61,9 +61,15 @@ class TaskBase {
   TaskBase(const TaskBase&) = delete;
   TaskBase& operator=(const TaskBase&) = delete;
 
-  void AddRef() { ++refs_; }
+  // Tasks come from a per-thread cache of freed ones (by size class), not from
+  // malloc: a spawn costs no allocator call in steady state, and a burst of
+  // spawns does not fault in fresh heap pages every time.
+  static void* operator new(size_t size);
+  static void operator delete(void* p, size_t size);
+
+  void AddRef() { ++refs; }
   void Release() {
-    if (--refs_ == 0) delete this;
+    if (--refs == 0) delete this;
   }
 
   bool dead() const { return state == State::kDead; }
@@ -77,13 +83,15 @@ class TaskBase {
   RawGreenlet raw;
   Record record;
   Waiter start_entry;
-  Timer start_timer;
+  std::unique_ptr<Timer> start_timer;  // only for start_later()
   State state = State::kUnstarted;
   bool kill_requested = false;
   bool killed = false;
+  int refs = 1;  // (packs with the flags above)
   std::exception_ptr exception;
   LinkList links;
-  std::vector<std::unique_ptr<CallbackLink>> callbacks;
+  // link() callbacks, rare: kept out of line to keep a task small.
+  std::unique_ptr<std::vector<std::unique_ptr<CallbackLink>>> callbacks;
   TaskBase* live_prev = nullptr;
   TaskBase* live_next = nullptr;
 
@@ -95,7 +103,6 @@ class TaskBase {
 
  private:
   void* Main();
-  int refs_ = 1;
 };
 
 template <typename T>
