@@ -13,7 +13,14 @@ BACKENDS = {
 }
 
 def gevent_cc_test(name, deps = [], tags = [], **kwargs):
-    """A cc_test per backend, plus a test_suite `name` over them."""
+    """A cc_test per backend, plus a test_suite `name` over them.
+
+    Args:
+      name: the test_suite's name; each test is name_<backend>.
+      deps: the tests' deps; the backend library is added to each.
+      tags: tags for every test, plus backend_<backend>.
+      **kwargs: passed to cc_test.
+    """
     tests = []
     for backend, library in BACKENDS.items():
         test_name = "{}_{}".format(name, backend)
@@ -27,7 +34,13 @@ def gevent_cc_test(name, deps = [], tags = [], **kwargs):
     native.test_suite(name = name, tests = tests, tags = tags)
 
 def gevent_cc_benchmark(name, deps = [], **kwargs):
-    """A benchmark binary per backend: name_epoll, ..."""
+    """A benchmark binary per backend: name_epoll, ...
+
+    Args:
+      name: the prefix of each binary's name.
+      deps: the binaries' deps; the backend library is added to each.
+      **kwargs: passed to cc_binary.
+    """
     for backend, library in BACKENDS.items():
         cc_binary(
             name = "{}_{}".format(name, backend),

@@ -7,19 +7,21 @@
 // - BM_RawGreenletSwitch: one-way RawGreenlet switch (the floor).
 // - BM_YieldPingPong: two greenlets alternating with sleep(0); ns_per_yield is
 //   one hand-off from one greenlet to the other. Target: <= 2x the raw switch.
-// - BM_SpawnJoin/100000: spawn 100,000 greenlets, then joinall; ns_per_greenlet.
+// - BM_SpawnJoin/100000: spawn 100,000 greenlets, then joinall;
+// ns_per_greenlet.
 //   Target: < 110 ns (Go's goroutine + WaitGroup: 1.1 us here).
 // - BM_ConcurrentTimers/N: N greenlets each sleeping (1..N us), all at once.
-//   Past the stack pool's bound (1,024 free stacks) every greenlet first-touches
-//   a fresh stack page, which dominates at 10,000 and more.
-// - BM_SpawnLaterTimers/N: N timers armed at once (spawn_later), one warm stack;
+//   Past the stack pool's bound (1,024 free stacks) every greenlet
+//   first-touches a fresh stack page, which dominates at 10,000 and more.
+// - BM_SpawnLaterTimers/N: N timers armed at once (spawn_later), one warm
+// stack;
 //   ns_per_timer should grow like log N.
 // - BM_TimerHeapPushPop/N: the heap alone with N timers armed.
 
+#include <benchmark/benchmark.h>
+
 #include <random>
 #include <vector>
-
-#include <benchmark/benchmark.h>
 
 #include "absl/time/time.h"
 #include "gevent/greenlet/raw_greenlet.h"

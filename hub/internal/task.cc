@@ -39,7 +39,7 @@ struct TaskCacheOwner {
 };
 thread_local TaskCacheOwner tls_task_cache_owner;
 
-size_t TaskSizeClass(size_t size) {
+[[maybe_unused]] size_t TaskSizeClass(size_t size) {
   return (size + kSizeClassBytes - 1) / kSizeClassBytes - 1;
 }
 
