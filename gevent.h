@@ -12,7 +12,7 @@
 //     std::vector<gevent::Greenlet<int>> jobs;
 //     for (int i = 0; i < 1000; ++i) {
 //       jobs.push_back(gevent::spawn([i] {
-//         gevent::sleep(absl::Milliseconds(100));  // 1000 of these take ~100 ms
+//         gevent::sleep(absl::Milliseconds(100));  // all in ~100 ms
 //         return i;
 //       }));
 //     }

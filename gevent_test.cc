@@ -4,9 +4,9 @@
 
 #include "gevent/gevent.h"
 
-#include <vector>
-
 #include <gtest/gtest.h>
+
+#include <vector>
 
 #include "absl/time/clock.h"
 

@@ -6,8 +6,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 fix=0
 [[ "${1:-}" == "--fix" ]] && fix=1
 
-mapfile -t cpp < <(git ls-files '*.cc' '*.h')
-mapfile -t bzl < <(git ls-files 'WORKSPACE' '*BUILD.bazel' '*.bzl' 'BUILD')
+mapfile -t cpp < <(git ls-files --cached --others --exclude-standard '*.cc' '*.h')
+mapfile -t bzl < <(git ls-files --cached --others --exclude-standard 'WORKSPACE' '*BUILD.bazel' '*.bzl' 'BUILD')
 # rules_shell does not exist for Bazel 4.2.3, so sh_test stays native.
 warnings=-native-sh-test,-native-sh-binary
 
