@@ -1,0 +1,81 @@
+// Copyright 2026 The gevent-cpp Authors. Licensed under the Apache License 2.0.
+//
+// lock.h
+//
+// Lock is a mutex for greenlets (a BoundedSemaphore of one, as in gevent): the
+// holder may block while holding it, and waiters are served in FIFO order.
+// RLock is re-entrant and knows its owner: the greenlet that holds it may lock
+// it again, and only that greenlet may unlock it.
+//
+//   gevent::Lock lock;
+//   {
+//     gevent::LockGuard hold(lock);   // parks while another greenlet holds it
+//     append_to_log(line);            // may block; others wait their turn
+//   }
+//
+// Unlocking a Lock that is not held, or an RLock from a greenlet that does not
+// own it, throws std::logic_error and changes nothing. Not thread-safe: a lock
+// serves the greenlets of one thread (use std::mutex across threads).
+
+#ifndef GEVENT_HUB_LOCK_H_
+#define GEVENT_HUB_LOCK_H_
+
+#include "absl/time/time.h"
+#include "gevent/greenlet/raw_greenlet.h"
+#include "gevent/hub/semaphore.h"
+
+namespace gevent {
+
+class Lock {
+ public:
+  // Parks until the lock is free or `timeout` passes (false: not taken).
+  // Blocks.
+  bool lock(absl::Duration timeout = absl::InfiniteDuration()) {
+    return sem_.acquire(timeout);
+  }
+  bool try_lock() { return sem_.try_acquire(); }
+  // Throws std::logic_error if the lock is not held.
+  void unlock();
+  bool locked() const { return sem_.locked(); }
+
+ private:
+  BoundedSemaphore sem_{1};
+};
+
+class RLock {
+ public:
+  // Takes the lock, or takes it once more if the calling greenlet holds it.
+  // Parks until it is free or `timeout` passes (false). Blocks.
+  bool lock(absl::Duration timeout = absl::InfiniteDuration());
+  bool try_lock();
+  // Releases one level. Throws std::logic_error, changing nothing, if the
+  // calling greenlet does not hold it.
+  void unlock();
+  bool locked() const { return owner_ != nullptr; }
+  // True when the calling greenlet holds it.
+  bool is_owned() const { return owner_ == RawGreenlet::current(); }
+
+ private:
+  Semaphore sem_{1};
+  RawGreenlet* owner_ = nullptr;
+  int depth_ = 0;
+};
+
+// Holds a Lock or RLock for its scope (std::lock_guard works too).
+template <typename L>
+class [[nodiscard]] BasicLockGuard {
+ public:
+  explicit BasicLockGuard(L& l) : l_(l) { l_.lock(); }
+  ~BasicLockGuard() { l_.unlock(); }
+  BasicLockGuard(const BasicLockGuard&) = delete;
+  BasicLockGuard& operator=(const BasicLockGuard&) = delete;
+
+ private:
+  L& l_;
+};
+using LockGuard = BasicLockGuard<Lock>;
+using RLockGuard = BasicLockGuard<RLock>;
+
+}  // namespace gevent
+
+#endif  // GEVENT_HUB_LOCK_H_

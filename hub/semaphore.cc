@@ -1,0 +1,45 @@
+// Copyright 2026 The gevent-cpp Authors. Licensed under the Apache License 2.0.
+
+#include "gevent/hub/semaphore.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace gevent {
+
+Semaphore::Semaphore(int count) : count_(count) {
+  if (count < 0) {
+    throw std::invalid_argument(
+        absl::StrCat("Semaphore: the count must not be negative, got ", count));
+  }
+}
+
+bool Semaphore::try_acquire() {
+  if (count_ <= 0) return false;
+  --count_;
+  return true;
+}
+
+bool Semaphore::acquire(absl::Duration timeout) {
+  const int64_t deadline =
+      internal::DeadlineAfter(timeout, "Semaphore::acquire");
+  if (try_acquire()) return true;
+  if (deadline >= 0 && deadline <= internal::MonotonicNowNs()) return false;
+  // release() hands its unit straight to the longest waiter (strict FIFO: a
+  // newcomer cannot take it in between), so being woken means owning a unit.
+  return waiters_.Wait(deadline);
+}
+
+void Semaphore::release() {
+  if (!waiters_.NotifyOne()) ++count_;
+}
+
+void BoundedSemaphore::release() {
+  if (count_ >= initial_) {
+    throw std::logic_error(
+        absl::StrCat("BoundedSemaphore released too many times (its bound is ",
+                     initial_, "): a release without a matching acquire"));
+  }
+  Semaphore::release();
+}
+
+}  // namespace gevent
