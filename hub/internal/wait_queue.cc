@@ -41,11 +41,11 @@ void WaitQueue::OnTimeout(Timer* t) {
   n->queue->hub_->Wake(*n->waiter, kTimedOut);
 }
 
-bool WaitQueue::Wait(int64_t deadline) {
+bool WaitQueue::Wait(int64_t deadline, void* payload) {
   CheckSameHub(hub_, "this primitive");
   Hub& hub = *hub_;
   Waiter w(RawGreenlet::current(), hub.CurrentRecord());
-  Node node{&w, this};
+  Node node{&w, this, payload};
   Push(&node);
   Timer timer;
   timer.fire = &WaitQueue::OnTimeout;
@@ -64,11 +64,12 @@ bool WaitQueue::Wait(int64_t deadline) {
   return hub.Park(w) != kTimedOut;
 }
 
-bool WaitQueue::NotifyOne() {
+bool WaitQueue::NotifyOne(void** payload) {
   while (Node* n = head_) {
     Remove(n);
     // A waiter already woken (killed, about to unwind) cannot take this one.
     if (n->waiter->woken) continue;
+    if (payload) *payload = n->payload;
     hub_->Wake(*n->waiter);
     return true;
   }

@@ -27,10 +27,13 @@ class WaitQueue {
   // reaches it (true) or `deadline` (monotonic ns; negative: none) passes
   // (false). A kill or Timeout propagates, with the greenlet out of the queue.
   // Blocks.
-  bool Wait(int64_t deadline);
+  // `payload` travels with the waiter: NotifyOne hands it to the notifier (a
+  // queue passes items through it).
+  bool Wait(int64_t deadline, void* payload = nullptr);
 
-  // Wakes the longest waiter. Returns false if there is none.
-  bool NotifyOne();
+  // Wakes the longest waiter. Returns false if there is none. When `payload` is
+  // given, it receives the woken waiter's payload.
+  bool NotifyOne(void** payload = nullptr);
   // Wakes every waiter present now.
   void NotifyAll();
 
@@ -41,6 +44,7 @@ class WaitQueue {
   struct Node {
     Waiter* waiter;
     WaitQueue* queue;
+    void* payload;
     Node* prev = nullptr;
     Node* next = nullptr;
     bool linked = false;
