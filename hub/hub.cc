@@ -49,7 +49,7 @@ void WakeTimedOut(Timer* t) {
   Hub::current().Wake(*static_cast<Waiter*>(t->context), internal::kTimedOut);
 }
 
-int64_t DeadlineAfter(absl::Duration d, const char* what) {
+int64_t DeadlineAfterSlow(absl::Duration d, const char* what) {
   if (d < absl::ZeroDuration()) {
     throw std::invalid_argument(
         absl::StrCat(what, ": the duration must not be negative, got ",

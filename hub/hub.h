@@ -244,7 +244,11 @@ std::string_view backend_name();
 namespace internal {
 // A deadline `d` from now in monotonic ns; -1 for an infinite `d`. Throws
 // std::invalid_argument for a negative `d`, naming `what`.
-int64_t DeadlineAfter(absl::Duration d, const char* what);
+int64_t DeadlineAfterSlow(absl::Duration d, const char* what);
+inline int64_t DeadlineAfter(absl::Duration d, const char* what) {
+  if (d == absl::InfiniteDuration()) return -1;  // the common case: no clock
+  return DeadlineAfterSlow(d, what);
+}
 // InvalidArgument for a negative timeout, OK otherwise.
 absl::Status CheckTimeout(absl::Duration d, const char* what);
 }  // namespace internal

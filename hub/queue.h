@@ -39,6 +39,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/base/attributes.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
@@ -186,7 +187,8 @@ class BasicQueue {
     std::optional<T> item;
   };
 
-  absl::Status Put(T& item, absl::Duration timeout, bool nowait) {
+  ABSL_ATTRIBUTE_ALWAYS_INLINE absl::Status Put(T& item, absl::Duration timeout,
+                                                bool nowait) {
     const int64_t deadline = internal::DeadlineAfter(timeout, "Queue::put");
     if (closed_)
       return absl::FailedPreconditionError("put: the queue is closed");
@@ -214,7 +216,8 @@ class BasicQueue {
     return TimedOut("put", timeout);
   }
 
-  absl::StatusOr<T> Get(absl::Duration timeout, bool nowait) {
+  ABSL_ATTRIBUTE_ALWAYS_INLINE absl::StatusOr<T> Get(absl::Duration timeout,
+                                                     bool nowait) {
     const int64_t deadline = internal::DeadlineAfter(timeout, "Queue::get");
     void* p;
     if (items_.size() > 0) {

@@ -49,9 +49,22 @@ class WaitQueue {
     Node* next = nullptr;
     bool linked = false;
   };
-  void Push(Node* n);
-  void Remove(Node* n);
+  void Push(Node* n) {
+    n->prev = tail_;
+    n->next = nullptr;
+    (tail_ ? tail_->next : head_) = n;
+    tail_ = n;
+    n->linked = true;
+  }
+  void Remove(Node* n) {
+    if (!n->linked) return;
+    (n->prev ? n->prev->next : head_) = n->next;
+    (n->next ? n->next->prev : tail_) = n->prev;
+    n->prev = n->next = nullptr;
+    n->linked = false;
+  }
   static void OnTimeout(Timer* t);
+  [[gnu::noinline]] void BindHub();
 
   Node* head_ = nullptr;
   Node* tail_ = nullptr;
@@ -61,6 +74,52 @@ class WaitQueue {
 // Throws GreenletError if `hub` (the hub a primitive was first used on) is not
 // the calling thread's: primitives belong to one thread.
 void CheckSameHub(Hub*& hub, const char* what);
+
+// Inline: the wait is on the path of every hand-off, and each call layer around
+// a switch costs a mispredicted return.
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool WaitQueue::Wait(int64_t deadline,
+                                                         void* payload) {
+  if (ABSL_PREDICT_FALSE(hub_ != tls_hub || hub_ == nullptr)) BindHub();
+  Hub& hub = *hub_;
+  Waiter w(RawGreenlet::current(), hub.CurrentRecord());
+  Node node{&w, this, payload};
+  Push(&node);
+  if (deadline < 0) {
+    struct Unlink {
+      WaitQueue* q;
+      Node* n;
+      ~Unlink() { q->Remove(n); }
+    } unlink{this, &node};
+    return hub.Park(w) != kTimedOut;
+  }
+  Timer timer;
+  timer.fire = &WaitQueue::OnTimeout;
+  timer.context = &node;
+  hub.StartTimer(timer, deadline);
+  struct Cleanup {
+    WaitQueue* q;
+    Node* n;
+    Hub& hub;
+    Timer& t;
+    ~Cleanup() {
+      q->Remove(n);
+      hub.CancelTimer(t);
+    }
+  } cleanup{this, &node, hub, timer};
+  return hub.Park(w) != kTimedOut;
+}
+
+inline bool WaitQueue::NotifyOne(void** payload) {
+  while (Node* n = head_) {
+    Remove(n);
+    // A waiter already woken (killed, about to unwind) cannot take this one.
+    if (n->waiter->woken) continue;
+    if (payload) *payload = n->payload;
+    hub_->Wake(*n->waiter);
+    return true;
+  }
+  return false;
+}
 
 }  // namespace gevent::internal
 
