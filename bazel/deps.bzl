@@ -159,7 +159,11 @@ def gevent_cpp_dependencies():
     maybe(
         system_repository,
         name = "boost",
-        targets = {":context": "|-lboost_context|"},
+        targets = {
+            ":context": "|-lboost_context|",
+            # Only the benchmarks use Boost.Fiber, as a peer to compare against.
+            ":fiber": "|-lboost_fiber -lboost_context|",
+        },
         required_files = ["/usr/include/boost/context/detail/fcontext.hpp"],
-        debian_packages = ["libboost-context-dev"],
+        debian_packages = ["libboost-context-dev", "libboost-fiber-dev"],
     )
