@@ -444,6 +444,29 @@ int64_t Hub::Io(IoOp& op, int64_t deadline) {
   return op.result;
 }
 
+// --- greenlet-local storage
+
+namespace internal {
+
+uint64_t NextLocalId() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
+LocalStorage& CurrentLocals() {
+  (void)Hub::current();  // the root greenlet's record exists from here on
+  auto* r = static_cast<Record*>(RawGreenlet::current()->scheduler_data());
+  if (r == nullptr) {
+    throw GreenletError(absl::StrCat(
+        "gevent::Local used in greenlet '", RawGreenlet::current()->name(),
+        "', which the hub does not run (a RawGreenlet)"));
+  }
+  if (!r->locals) r->locals = std::make_unique<LocalStorage>();
+  return *r->locals;
+}
+
+}  // namespace internal
+
 // --- free functions
 // -------------------------------------------------------------
 

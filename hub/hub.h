@@ -40,6 +40,7 @@
 #include <stdexcept>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/base/optimization.h"
@@ -71,6 +72,23 @@ namespace internal {
 class TaskBase;
 struct Waiter;
 
+// Greenlet-local values (Local<T>), destroyed when the greenlet ends.
+struct LocalValue {
+  virtual ~LocalValue() = default;
+};
+struct LocalStorage {
+  std::vector<std::pair<uint64_t, std::unique_ptr<LocalValue>>> values;
+  LocalValue* Find(uint64_t id) const {
+    for (const auto& [key, v] : values) {
+      if (key == id) return v.get();
+    }
+    return nullptr;
+  }
+  void Add(uint64_t id, std::unique_ptr<LocalValue> v) {
+    values.emplace_back(id, std::move(v));
+  }
+};
+
 // What the hub keeps per greenlet it runs (spawned ones, the thread's root and
 // the hub itself), reached through RawGreenlet::scheduler_data().
 struct Record {
@@ -81,6 +99,7 @@ struct Record {
   const void* pending_owner = nullptr;
   TaskBase* task = nullptr;  // null for the root and the hub
   bool is_hub = false;
+  std::unique_ptr<LocalStorage> locals;
 };
 
 // A parked greenlet's place in the hub's ready queue. It lives on the parked

@@ -138,6 +138,7 @@ void* TaskBase::Main() {
   }
   try {
     DropBody();  // on this stack, where its destructors may block
+    record.locals.reset();
   } catch (...) {
     if (!exception) exception = std::current_exception();
   }
