@@ -10,6 +10,7 @@
 // - BM_QueuePingPong: two greenlets bounce an int through two Queues.
 // - BM_EventWake: set() waking one waiter, which waits again.
 // - BM_SemaphoreContention/1000: 1,000 greenlets share a Semaphore(10).
+// - BM_ThreadPoolRoundTrip: apply() of a trivial call on a pool thread.
 // - BM_BoostFiber*: the same hand-offs with Boost.Fiber's unbuffered and
 //   buffered channels, in this binary. Target: gevent-cpp at least 3x faster.
 
@@ -24,6 +25,7 @@
 #include "gevent/hub/greenlet.h"
 #include "gevent/hub/queue.h"
 #include "gevent/hub/semaphore.h"
+#include "gevent/hub/threadpool.h"
 
 namespace gevent {
 namespace {
@@ -106,6 +108,17 @@ void BM_SemaphoreContention(benchmark::State& state) {
   PerItem(state, "ns_per_acquire", 10.0 * n);
 }
 BENCHMARK(BM_SemaphoreContention)->Arg(1000)->Unit(benchmark::kMillisecond);
+
+// A greenlet hands a trivial call to a ThreadPool thread and gets the result
+// back through the hub's cross-thread wake.
+void BM_ThreadPoolRoundTrip(benchmark::State& state) {
+  ThreadPool pool(1);
+  int i = 0;
+  for (auto _ : state)
+    benchmark::DoNotOptimize(pool.apply([&] { return ++i; }));
+  PerItem(state, "ns_per_call", 1);
+}
+BENCHMARK(BM_ThreadPoolRoundTrip);
 
 // --- Boost.Fiber, the same work
 // ----------------------------------------------------
