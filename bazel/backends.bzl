@@ -10,6 +10,7 @@ load("@rules_cc//cc:defs.bzl", "cc_binary", "cc_test")
 # Backend name -> the library that defines gevent::MakeBackend().
 BACKENDS = {
     "epoll": "//backends/epoll",
+    "libevent": "//backends/libevent",
 }
 
 def gevent_cc_test(name, deps = [], tags = [], **kwargs):

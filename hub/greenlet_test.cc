@@ -270,9 +270,9 @@ TEST_F(GreenletTest, LinksFireByOutcome) {
 
 TEST_F(GreenletTest, WaitReturnsOnceEnoughHaveEnded) {
   std::vector<Greenlet<void>> gs{
-      spawn([] { sleep(absl::Milliseconds(30)); }),
+      spawn([] { sleep(absl::Milliseconds(200)); }),
       spawn([] { sleep(absl::Milliseconds(1)); }),
-      spawn([] { sleep(absl::Milliseconds(2)); }),
+      spawn([] { sleep(absl::Milliseconds(40)); }),
   };
   std::vector<size_t> first = wait(gs, absl::InfiniteDuration(), 1);
   EXPECT_THAT(first, ElementsAre(1));

@@ -1,50 +1,56 @@
 #!/usr/bin/env python3
-"""Sums test cases from the test.xml files Bazel left under bazel-testlogs/.
+"""Counts test cases of one `bazel test --test_summary=short` run.
 
-Usage: count_tests.py [TESTLOGS_DIR [STAMP_FILE]]; with a stamp, only files written
-after it count (the logs of earlier runs stay in the tree).
+Usage: count_tests.py BAZEL_OUTPUT_FILE [TESTLOGS_DIR]
 
-Prints "<passed> <failed>" (test cases, counted from gtest's and Bazel's XML). A test
-target that failed without writing any failure into its XML (a crash, a timeout)
-counts as one failure.
+Reads the per-target status lines Bazel printed ("//pkg:name  PASSED in 1s",
+cached ones included) and sums the test cases in each target's test.xml. Prints
+"<passed> <failed>". A target that failed without recording a failing case (a
+crash, a timeout, a build error) counts as one failure.
 """
 import os
+import re
 import sys
 import xml.etree.ElementTree as ET
 
+LINE = re.compile(r"^(//[^\s]*:[^\s]+)\s+(?:\(cached\)\s+)?"
+                  r"(PASSED|FAILED|TIMEOUT|FLAKY|NO STATUS|FAILED TO BUILD|INCOMPLETE)")
 
-def count(root_dir, since=0.0):
+
+def cases(xml_path):
+    """(tests, failures) recorded in one test.xml, or None if unreadable."""
+    try:
+        root = ET.parse(xml_path).getroot()
+    except (ET.ParseError, OSError):
+        return None
+    suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
+    tests = fails = 0
+    for s in suites:
+        tests += int(s.get("tests", 0)) - int(s.get("disabled", 0)) - int(s.get("skipped", 0))
+        fails += int(s.get("failures", 0)) + int(s.get("errors", 0))
+    return tests, fails
+
+
+def main():
+    output = open(sys.argv[1], errors="replace").read()
+    logs = sys.argv[2] if len(sys.argv) > 2 else "bazel-testlogs"
     passed = failed = 0
-    for dirpath, _, files in os.walk(root_dir, followlinks=True):
-        if "test.xml" not in files:
+    seen = set()
+    for line in output.splitlines():
+        m = LINE.match(line.strip())
+        if not m or m.group(1) in seen:
             continue
-        path = os.path.join(dirpath, "test.xml")
-        if os.path.getmtime(path) < since:
-            continue
-        try:
-            root = ET.parse(path).getroot()
-        except ET.ParseError:
-            failed += 1
-            continue
-        suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
-        tests = fails = 0
-        for s in suites:
-            tests += int(s.get("tests", 0)) - int(s.get("disabled", 0)) - int(s.get("skipped", 0))
-            fails += int(s.get("failures", 0)) + int(s.get("errors", 0))
-        status_file = os.path.join(dirpath, "test.log")
-        target_failed = False
-        if os.path.exists(status_file):
-            with open(status_file, errors="replace") as f:
-                tail = f.read()[-4000:]
-            target_failed = "FAILED" in tail and fails == 0 and "[  PASSED  ]" not in tail
-        if target_failed:
-            fails = max(fails, 1)
-        failed += fails
+        seen.add(m.group(1))
+        label, status = m.group(1), m.group(2)
+        pkg, name = label[2:].split(":", 1)
+        counted = cases(os.path.join(logs, pkg, name, "test.xml"))
+        tests, fails = counted if counted else (0, 0)
+        if status != "PASSED" and fails == 0:
+            fails = 1
         passed += max(tests - fails, 0)
-    return passed, failed
+        failed += fails
+    print(passed, failed)
 
 
 if __name__ == "__main__":
-    since = os.path.getmtime(sys.argv[2]) if len(sys.argv) > 2 else 0.0
-    p, f = count(sys.argv[1] if len(sys.argv) > 1 else "bazel-testlogs", since)
-    print(p, f)
+    main()

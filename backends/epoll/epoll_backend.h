@@ -19,46 +19,29 @@
 #include <atomic>
 #include <cstdint>
 #include <string_view>
-#include <vector>
 
-#include "gevent/backends/backend.h"
+#include "gevent/backends/internal/readiness_backend.h"
 
 namespace gevent {
 
-class EpollBackend : public Backend {
+class EpollBackend : public internal::ReadinessBackend {
  public:
   // Throws std::system_error when epoll or the eventfd cannot be created.
   EpollBackend();
   ~EpollBackend() override;
 
   std::string_view name() const override { return "epoll"; }
-  bool Submit(IoOp* op) override;
-  bool Cancel(IoOp* op) override;
   int Poll(int64_t timeout_ns) override;
   void Wake() override;
-  void CloseFd(int fd) override;
-  size_t pending() const override { return pending_; }
+
+ protected:
+  int Register(int fd) override;
+  void Unregister(int fd) override;
 
  private:
-  struct FdEntry {
-    IoOp* reader = nullptr;
-    IoOp* writer = nullptr;
-    bool registered = false;
-    // An edge arrived while nobody waited on that side: a pure wait checks the
-    // fd (poll) instead of parking, since no new edge may come.
-    bool maybe_readable = false;
-    bool maybe_writable = false;
-  };
-
-  FdEntry& Entry(int fd);
-  void Complete(IoOp* op, int64_t result);
-  void OnReady(FdEntry& e, bool read_side);
-
   int epfd_ = -1;
   int wake_fd_ = -1;
   std::atomic<bool> wake_pending_{false};
-  std::vector<FdEntry> fds_;
-  size_t pending_ = 0;
 };
 
 }  // namespace gevent
