@@ -1,9 +1,6 @@
-"""The build-time backend choice: --//backends:backend=epoll|libevent."""
+"""The build-time backend choice: --//backends:backend=epoll|libevent|uring."""
 
-# io_uring joins this list when its backend lands (issue: libevent and io_uring
-# backends); until then asking for it fails the build instead of quietly
-# building another backend.
-VALID_BACKENDS = ["epoll", "libevent"]
+VALID_BACKENDS = ["epoll", "libevent", "uring"]
 
 def _backend_setting_impl(ctx):
     value = ctx.build_setting_value

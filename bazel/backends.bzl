@@ -11,6 +11,7 @@ load("@rules_cc//cc:defs.bzl", "cc_binary", "cc_test")
 BACKENDS = {
     "epoll": "//backends/epoll",
     "libevent": "//backends/libevent",
+    "uring": "//backends/uring",
 }
 
 def gevent_cc_test(name, deps = [], tags = [], **kwargs):

@@ -99,8 +99,4 @@ void EpollBackend::Wake() {
   (void)unused;
 }
 
-std::unique_ptr<Backend> MakeBackend() {
-  return std::make_unique<EpollBackend>();
-}
-
 }  // namespace gevent
