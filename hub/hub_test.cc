@@ -71,9 +71,10 @@ TEST_F(HubTest, TimersFireInOrderAndNeverEarly) {
   const absl::Time start = absl::Now();
   for (int ms : {30, 10, 20, 10}) {
     gs.push_back(spawn([&order, ms, start] {
-      // Deadlines from one common start, however slowly the greenlets start
+      // Deadlines from one common start, 100 ms out so that every greenlet is
+      // parked before the first one is due, however slowly they start
       // (sanitizers): the order must follow the deadlines.
-      const absl::Time deadline = start + absl::Milliseconds(ms);
+      const absl::Time deadline = start + absl::Milliseconds(100 + ms);
       sleep(std::max(absl::ZeroDuration(), deadline - absl::Now()));
       EXPECT_GE(absl::Now(), deadline);  // never early
       order.push_back(ms);
