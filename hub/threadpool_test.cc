@@ -38,16 +38,24 @@ TEST_F(ThreadPoolTest, ApplyRunsOnAnotherThreadAndReturns) {
 
 TEST_F(ThreadPoolTest, OtherGreenletsRunWhileACallBlocks) {
   ThreadPool pool(1);
-  int ticks = 0;
+  std::atomic<int> ticks{0};
   auto ticker = spawn([&] {
     for (int i = 0; i < 5; ++i) {
       sleep(absl::Milliseconds(2));
       ++ticks;
     }
   });
-  pool.apply(
-      [] { std::this_thread::sleep_for(std::chrono::milliseconds(40)); });
-  EXPECT_EQ(ticks, 5);  // the hub was not blocked
+  // The call blocks its thread until the ticker, a greenlet of this hub, has
+  // ticked five times: it can only return if the hub kept running meanwhile.
+  const bool hub_ran = pool.apply([&] {
+    const auto give_up =
+        std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (ticks.load() < 5 && std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return ticks.load() == 5;
+  });
+  EXPECT_TRUE(hub_ran);
   ASSERT_TRUE(ticker.join().ok());
 }
 
