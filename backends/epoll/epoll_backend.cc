@@ -3,7 +3,6 @@
 #include "gevent/backends/epoll/epoll_backend.h"
 
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,23 +22,13 @@ EpollBackend::EpollBackend() {
     throw std::system_error(errno, std::generic_category(),
                             "gevent: epoll_create1 failed");
   }
-  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (wake_fd_ < 0) {
-    int e = errno;
-    close(epfd_);
-    throw std::system_error(e, std::generic_category(),
-                            "gevent: eventfd failed");
-  }
   epoll_event ev{};
   ev.events = EPOLLIN;  // level-triggered: drained on every wake
-  ev.data.fd = wake_fd_;
-  epoll_ctl(epfd_, EPOLL_CTL_ADD, wake_fd_, &ev);
+  ev.data.fd = wake_.fd();
+  epoll_ctl(epfd_, EPOLL_CTL_ADD, wake_.fd(), &ev);
 }
 
-EpollBackend::~EpollBackend() {
-  close(wake_fd_);
-  close(epfd_);
-}
+EpollBackend::~EpollBackend() { close(epfd_); }
 
 int EpollBackend::Register(int fd) {
   epoll_event ev{};
@@ -79,11 +68,8 @@ int EpollBackend::Poll(int64_t timeout_ns) {
   for (int i = 0; i < n; ++i) {
     const int fd = events[i].data.fd;
     const uint32_t ev = events[i].events;
-    if (fd == wake_fd_) {
-      uint64_t count;
-      ssize_t unused = read(wake_fd_, &count, sizeof(count));
-      (void)unused;
-      wake_pending_.store(false, std::memory_order_release);
+    if (fd == wake_.fd()) {
+      wake_.Drain();
       continue;
     }
     if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) OnReady(fd, true);
@@ -92,11 +78,6 @@ int EpollBackend::Poll(int64_t timeout_ns) {
   return static_cast<int>(before - pending());
 }
 
-void EpollBackend::Wake() {
-  if (wake_pending_.exchange(true, std::memory_order_acq_rel)) return;
-  uint64_t one = 1;
-  ssize_t unused = write(wake_fd_, &one, sizeof(one));
-  (void)unused;
-}
+void EpollBackend::Wake() { wake_.Notify(); }
 
 }  // namespace gevent

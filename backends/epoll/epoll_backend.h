@@ -16,11 +16,11 @@
 #ifndef GEVENT_BACKENDS_EPOLL_EPOLL_BACKEND_H_
 #define GEVENT_BACKENDS_EPOLL_EPOLL_BACKEND_H_
 
-#include <atomic>
 #include <cstdint>
 #include <string_view>
 
 #include "gevent/backends/internal/readiness_backend.h"
+#include "gevent/backends/internal/wake_fd.h"
 
 namespace gevent {
 
@@ -40,8 +40,7 @@ class EpollBackend : public internal::ReadinessBackend {
 
  private:
   int epfd_ = -1;
-  int wake_fd_ = -1;
-  std::atomic<bool> wake_pending_{false};
+  internal::WakeFd wake_;
 };
 
 }  // namespace gevent

@@ -4,7 +4,6 @@
 
 #include <event2/event.h>
 #include <fcntl.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -24,14 +23,7 @@ LibeventBackend::LibeventBackend() {
         ENOSYS, std::generic_category(),
         "gevent: libevent has no edge-triggered backend here");
   }
-  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (wake_fd_ < 0) {
-    int e = errno;
-    event_base_free(base_);
-    throw std::system_error(e, std::generic_category(),
-                            "gevent: eventfd failed");
-  }
-  wake_event_ = event_new(base_, wake_fd_, EV_READ | EV_PERSIST,
+  wake_event_ = event_new(base_, wake_.fd(), EV_READ | EV_PERSIST,
                           &LibeventBackend::OnWake, this);
   event_add(wake_event_, nullptr);
   timer_ = evtimer_new(base_, &LibeventBackend::OnTimer, this);
@@ -43,7 +35,6 @@ LibeventBackend::~LibeventBackend() {
   }
   event_free(timer_);
   event_free(wake_event_);
-  close(wake_fd_);
   event_base_free(base_);
 }
 
@@ -82,12 +73,8 @@ void LibeventBackend::OnFd(int fd, short what, void* self) {
   if (what & EV_WRITE) b->OnReady(fd, false);
 }
 
-void LibeventBackend::OnWake(int fd, short, void* self) {
-  auto* b = static_cast<LibeventBackend*>(self);
-  uint64_t count;
-  ssize_t unused = read(fd, &count, sizeof(count));
-  (void)unused;
-  b->wake_pending_.store(false, std::memory_order_release);
+void LibeventBackend::OnWake(int, short, void* self) {
+  static_cast<LibeventBackend*>(self)->wake_.Drain();
 }
 
 void LibeventBackend::OnTimer(int, short, void*) {}
@@ -109,12 +96,7 @@ int LibeventBackend::Poll(int64_t timeout_ns) {
   return static_cast<int>(before - pending());
 }
 
-void LibeventBackend::Wake() {
-  if (wake_pending_.exchange(true, std::memory_order_acq_rel)) return;
-  uint64_t one = 1;
-  ssize_t unused = write(wake_fd_, &one, sizeof(one));
-  (void)unused;
-}
+void LibeventBackend::Wake() { wake_.Notify(); }
 
 std::unique_ptr<Backend> MakeBackend() {
   return std::make_unique<LibeventBackend>();

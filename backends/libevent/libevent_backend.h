@@ -12,12 +12,12 @@
 #ifndef GEVENT_BACKENDS_LIBEVENT_LIBEVENT_BACKEND_H_
 #define GEVENT_BACKENDS_LIBEVENT_LIBEVENT_BACKEND_H_
 
-#include <atomic>
 #include <cstdint>
 #include <string_view>
 #include <vector>
 
 #include "gevent/backends/internal/readiness_backend.h"
+#include "gevent/backends/internal/wake_fd.h"
 
 struct event_base;
 struct event;
@@ -46,8 +46,7 @@ class LibeventBackend : public internal::ReadinessBackend {
   event_base* base_ = nullptr;
   event* wake_event_ = nullptr;
   event* timer_ = nullptr;
-  int wake_fd_ = -1;
-  std::atomic<bool> wake_pending_{false};
+  internal::WakeFd wake_;
   std::vector<event*> events_;  // by fd
 };
 

@@ -3,7 +3,6 @@
 #include "gevent/backends/uring/uring_backend.h"
 
 #include <poll.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -43,19 +42,9 @@ UringBackend::UringBackend(unsigned entries) {
     throw std::system_error(-r, std::generic_category(),
                             "gevent: io_uring_queue_init failed");
   }
-  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (wake_fd_ < 0) {
-    int e = errno;
-    io_uring_queue_exit(&ring_);
-    throw std::system_error(e, std::generic_category(),
-                            "gevent: eventfd failed");
-  }
 }
 
-UringBackend::~UringBackend() {
-  close(wake_fd_);
-  io_uring_queue_exit(&ring_);
-}
+UringBackend::~UringBackend() { io_uring_queue_exit(&ring_); }
 
 io_uring_sqe* UringBackend::GetSqe() {
   io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
@@ -158,7 +147,7 @@ void UringBackend::Handle(io_uring_cqe* cqe) {
   if (data == kCancelTag) return;
   if (data == kWakeTag) {
     wake_armed_ = false;
-    wake_pending_.store(false, std::memory_order_release);
+    wake_.Rearm();  // the read SQE consumed the counter
     return;
   }
   auto* op = static_cast<IoOp*>(data);
@@ -179,7 +168,7 @@ void UringBackend::Handle(io_uring_cqe* cqe) {
 int UringBackend::Poll(int64_t timeout_ns) {
   if (!wake_armed_) {
     if (io_uring_sqe* sqe = GetSqe()) {
-      io_uring_prep_read(sqe, wake_fd_, &wake_buf_, sizeof(wake_buf_), 0);
+      io_uring_prep_read(sqe, wake_.fd(), &wake_buf_, sizeof(wake_buf_), 0);
       io_uring_sqe_set_data(sqe, kWakeTag);
       wake_armed_ = true;
     }
@@ -205,12 +194,7 @@ int UringBackend::Poll(int64_t timeout_ns) {
   return static_cast<int>(before - pending_);
 }
 
-void UringBackend::Wake() {
-  if (wake_pending_.exchange(true, std::memory_order_acq_rel)) return;
-  uint64_t one = 1;
-  ssize_t unused = write(wake_fd_, &one, sizeof(one));
-  (void)unused;
-}
+void UringBackend::Wake() { wake_.Notify(); }
 
 std::unique_ptr<Backend> MakeBackend() {
   try {

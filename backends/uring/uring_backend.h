@@ -21,12 +21,12 @@
 
 #include <liburing.h>
 
-#include <atomic>
 #include <cstdint>
 #include <string_view>
 #include <vector>
 
 #include "gevent/backends/backend.h"
+#include "gevent/backends/internal/wake_fd.h"
 
 namespace gevent {
 
@@ -58,10 +58,9 @@ class UringBackend : public Backend {
   FdSlots* Slots(int fd);
 
   io_uring ring_;
-  int wake_fd_ = -1;
+  internal::WakeFd wake_;
   uint64_t wake_buf_ = 0;
   bool wake_armed_ = false;
-  std::atomic<bool> wake_pending_{false};
   std::vector<FdSlots> fds_;
   size_t pending_ = 0;
   uint64_t enters_ = 0;
