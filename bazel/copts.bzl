@@ -8,5 +8,3 @@ GEVENT_DEFAULT_COPTS = [
     "-Wextra",
     "-Wno-missing-field-initializers",
 ]
-
-GEVENT_TEST_COPTS = GEVENT_DEFAULT_COPTS

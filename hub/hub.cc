@@ -84,7 +84,6 @@ Hub& Hub::CreateForThisThread() {
 
 Hub::Hub()
     : backend_(MakeBackend()),
-      thread_id_(std::this_thread::get_id()),
       hub_greenlet_([this] { Loop(); },
                     RawGreenletOptions{.name = "hub",
                                        .stack_size = kHubStackSize,

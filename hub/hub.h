@@ -15,8 +15,10 @@
 //
 // Scheduling: ready greenlets run in FIFO order. A greenlet that blocks hands
 // control straight to the next ready one (one switch, no detour through the
-// hub); the hub polls the backend (without blocking) at least every
-// kDispatchesPerPoll switches, and blocks in the backend only when nothing is
+// hub). The hub takes control back at least every kDispatchesPerPoll switches
+// to fire timers and run posts, polls the backend without blocking at most
+// every kMinPollIntervalNs while greenlets are ready (a syscall per yield would
+// cost more than the yield), and blocks in the backend only when nothing is
 // ready. A blocking call made while nothing else can ever wake the caller (no
 // ready greenlet, timer, I/O or pending post) raises gevent::LoopExit, as
 // gevent does.
@@ -203,7 +205,6 @@ class Hub {
   // Called by a dying task, on its own stack: picks who runs next.
   RawGreenlet* TaskFinished(internal::TaskBase* task, void** value);
   RawGreenlet* hub_greenlet() { return &hub_greenlet_; }
-  std::thread::id thread_id() const { return thread_id_; }
 
  private:
   Hub();
@@ -225,7 +226,6 @@ class Hub {
   void OnLoopExit();
 
   std::unique_ptr<Backend> backend_;
-  std::thread::id thread_id_;
   internal::Record root_record_;
   internal::Record hub_record_;
   RawGreenlet hub_greenlet_;

@@ -27,16 +27,13 @@
 #include "gevent/greenlet/raw_greenlet.h"
 #include "gevent/hub/greenlet.h"
 #include "gevent/hub/hub.h"
+#include "gevent/hub/internal/benchmark_util.h"
 #include "gevent/hub/internal/timer_heap.h"
 
 namespace gevent {
 namespace {
 
-void PerItem(benchmark::State& state, const char* name, double per_iteration) {
-  state.counters[name] = benchmark::Counter(
-      per_iteration * static_cast<double>(state.iterations()),
-      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
-}
+using internal::NsPerItem;
 
 void BM_RawGreenletSwitch(benchmark::State& state) {
   RawGreenlet* main = RawGreenlet::current();
@@ -48,7 +45,7 @@ void BM_RawGreenletSwitch(benchmark::State& state) {
   for (auto _ : state) g.switch_to();
   done = true;
   g.switch_to();
-  PerItem(state, "ns_per_switch", 2);
+  NsPerItem(state, "ns_per_switch", 2);
 }
 BENCHMARK(BM_RawGreenletSwitch);
 
@@ -62,7 +59,7 @@ void BM_YieldPingPong(benchmark::State& state) {
   for (auto _ : state) sleep(absl::ZeroDuration());  // main -> other -> main
   done = true;
   (void)other.join();
-  PerItem(state, "ns_per_yield", 2);
+  NsPerItem(state, "ns_per_yield", 2);
 }
 BENCHMARK(BM_YieldPingPong);
 
@@ -75,7 +72,7 @@ void BM_SpawnJoin(benchmark::State& state) {
     if (!joinall(gs).ok()) state.SkipWithError("joinall failed");
     gs.clear();
   }
-  PerItem(state, "ns_per_greenlet", n);
+  NsPerItem(state, "ns_per_greenlet", n);
 }
 // 1,000 at a time fit in the CPU caches; 100,000 at a time do not, and the
 // memory traffic of each greenlet's state then shows.
@@ -94,7 +91,7 @@ void BM_ConcurrentTimers(benchmark::State& state) {
     if (!joinall(gs).ok()) state.SkipWithError("joinall failed");
     gs.clear();
   }
-  PerItem(state, "ns_per_timer", n);
+  NsPerItem(state, "ns_per_timer", n);
 }
 BENCHMARK(BM_ConcurrentTimers)
     ->Arg(1000)
@@ -117,7 +114,7 @@ void BM_SpawnLaterTimers(benchmark::State& state) {
     if (!joinall(gs).ok()) state.SkipWithError("joinall failed");
     gs.clear();
   }
-  PerItem(state, "ns_per_timer", n);
+  NsPerItem(state, "ns_per_timer", n);
 }
 BENCHMARK(BM_SpawnLaterTimers)
     ->Arg(1000)

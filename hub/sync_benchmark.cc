@@ -23,6 +23,7 @@
 #include "gevent/hub/channel.h"
 #include "gevent/hub/event.h"
 #include "gevent/hub/greenlet.h"
+#include "gevent/hub/internal/benchmark_util.h"
 #include "gevent/hub/queue.h"
 #include "gevent/hub/semaphore.h"
 #include "gevent/hub/threadpool.h"
@@ -30,11 +31,7 @@
 namespace gevent {
 namespace {
 
-void PerItem(benchmark::State& state, const char* name, double per_iteration) {
-  state.counters[name] = benchmark::Counter(
-      per_iteration * static_cast<double>(state.iterations()),
-      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
-}
+using internal::NsPerItem;
 
 void BM_ChannelHandoff(benchmark::State& state) {
   Channel<int> ch;
@@ -47,7 +44,7 @@ void BM_ChannelHandoff(benchmark::State& state) {
   ch.close();
   (void)consumer.join();
   benchmark::DoNotOptimize(sum);
-  PerItem(state, "ns_per_item", 1);
+  NsPerItem(state, "ns_per_item", 1);
 }
 BENCHMARK(BM_ChannelHandoff);
 
@@ -62,7 +59,7 @@ void BM_QueuePingPong(benchmark::State& state) {
   }
   ping.close();
   (void)echo.join();
-  PerItem(state, "ns_per_hop", 2);
+  NsPerItem(state, "ns_per_hop", 2);
 }
 BENCHMARK(BM_QueuePingPong);
 
@@ -85,7 +82,7 @@ void BM_EventWake(benchmark::State& state) {
   stop = true;
   go.set();
   (void)waiter.join();
-  PerItem(state, "ns_per_wake", 2);
+  NsPerItem(state, "ns_per_wake", 2);
 }
 BENCHMARK(BM_EventWake);
 
@@ -105,7 +102,7 @@ void BM_SemaphoreContention(benchmark::State& state) {
     }
     (void)joinall(gs);
   }
-  PerItem(state, "ns_per_acquire", 10.0 * n);
+  NsPerItem(state, "ns_per_acquire", 10.0 * n);
 }
 BENCHMARK(BM_SemaphoreContention)->Arg(1000)->Unit(benchmark::kMillisecond);
 
@@ -116,7 +113,7 @@ void BM_ThreadPoolRoundTrip(benchmark::State& state) {
   int i = 0;
   for (auto _ : state)
     benchmark::DoNotOptimize(pool.apply([&] { return ++i; }));
-  PerItem(state, "ns_per_call", 1);
+  NsPerItem(state, "ns_per_call", 1);
 }
 BENCHMARK(BM_ThreadPoolRoundTrip);
 
@@ -135,7 +132,7 @@ void BM_BoostFiberUnbufferedChannelHandoff(benchmark::State& state) {
   ch.close();
   consumer.join();
   benchmark::DoNotOptimize(sum);
-  PerItem(state, "ns_per_item", 1);
+  NsPerItem(state, "ns_per_item", 1);
 }
 BENCHMARK(BM_BoostFiberUnbufferedChannelHandoff);
 
@@ -155,7 +152,7 @@ void BM_BoostFiberBufferedChannelPingPong(benchmark::State& state) {
   }
   ping.close();
   echo.join();
-  PerItem(state, "ns_per_hop", 2);
+  NsPerItem(state, "ns_per_hop", 2);
 }
 BENCHMARK(BM_BoostFiberBufferedChannelPingPong);
 
