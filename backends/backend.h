@@ -108,6 +108,11 @@ class Backend {
 
   // Ops submitted and not yet completed.
   virtual size_t pending() const = 0;
+
+  // True when kRead/kWrite on a regular file run without blocking the thread
+  // (io_uring). On readiness backends a file is always "ready" and the read
+  // blocks the thread, so callers hand files to a thread pool instead.
+  virtual bool completes_file_io() const { return false; }
 };
 
 // Defined by the backend library the program links (exactly one).

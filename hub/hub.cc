@@ -443,6 +443,79 @@ int64_t Hub::Io(IoOp& op, int64_t deadline) {
   return op.result;
 }
 
+namespace {
+
+struct IoAnyWait {
+  Hub* hub;
+  Waiter* waiter;
+  size_t outstanding = 0;
+};
+
+// A completed op of IoAny drops its callback: that marks it done.
+void OnIoAnyComplete(IoOp* op) {
+  auto* st = static_cast<IoAnyWait*>(op->user);
+  op->on_complete = nullptr;
+  --st->outstanding;
+  st->hub->Wake(*st->waiter);
+}
+
+}  // namespace
+
+int Hub::IoAny(IoOp* const* ops, size_t n, int64_t deadline) {
+  Record* r = CurrentRecord();
+  RawGreenlet* self = RawGreenlet::current();
+  if (r->pending_error) {
+    Waiter w(self, r);
+    Park(w);  // throws the pending error without parking
+  }
+  Waiter w(self, r);
+  IoAnyWait st{this, &w};
+  bool any_done = false;
+  for (size_t i = 0; i < n; ++i) {
+    IoOp* op = ops[i];
+    op->user = &st;
+    op->on_complete = &OnIoAnyComplete;
+    ++st.outstanding;
+    if (backend_->Submit(op)) {
+      op->on_complete = nullptr;
+      --st.outstanding;
+      any_done = true;
+    }
+  }
+  Timer timer;
+  timer.fire = &internal::WakeTimedOut;
+  timer.context = &w;
+  auto finish = [&] {
+    CancelTimer(timer);
+    for (size_t i = 0; i < n; ++i) {
+      IoOp* op = ops[i];
+      if (op->on_complete != nullptr && backend_->Cancel(op)) {
+        op->on_complete = nullptr;
+        --st.outstanding;
+      }
+    }
+    while (st.outstanding > 0) {
+      Waiter uninterruptible(self, r);
+      uninterruptible.interruptible = false;
+      st.waiter = &uninterruptible;
+      Park(uninterruptible);
+    }
+  };
+  if (!any_done && st.outstanding > 0) {
+    if (deadline >= 0) StartTimer(timer, deadline);
+    try {
+      Park(w);
+    } catch (...) {
+      finish();
+      throw;
+    }
+  }
+  finish();
+  int completed = 0;
+  for (size_t i = 0; i < n; ++i) completed += ops[i]->result != -ECANCELED;
+  return completed;
+}
+
 // --- greenlet-local storage
 
 namespace internal {

@@ -190,6 +190,12 @@ class Hub {
   // cancelled and awaited before the exception propagates, so its buffer is
   // never used after this returns. Blocks.
   int64_t Io(IoOp& op, int64_t deadline);
+  // Runs the `n` ops at once, parking the current greenlet until one of them
+  // completes or `deadline` passes; the others are then cancelled and awaited
+  // (also when the greenlet is killed), so every op is over when this returns.
+  // Each op's result is set (-ECANCELED for the cancelled). Returns how many
+  // completed on their own: 0 means the deadline passed. Blocks.
+  int IoAny(IoOp* const* ops, size_t n, int64_t deadline);
   // `fd` is about to be closed: greenlets waiting on it wake with EBADF.
   void CloseFd(int fd) { backend_->CloseFd(fd); }
   // Moves the current greenlet to the back of the ready queue and runs the next

@@ -44,6 +44,7 @@ class UringBackend : public Backend {
   void Wake() override;
   void CloseFd(int fd) override;
   size_t pending() const override { return pending_; }
+  bool completes_file_io() const override { return true; }
 
   // io_uring_enter calls made so far (for tests and benchmarks).
   uint64_t enters() const { return enters_; }

@@ -1,0 +1,416 @@
+// Copyright 2026 The gevent-cpp Authors. Licensed under the Apache License 2.0.
+//
+// Socket on every backend: echo round trips from 1 byte to 16 MiB, thousands of
+// concurrent clients, resets, half-close, refused and timed-out connects,
+// timeouts, close and kill while blocked, UDP and Unix sockets, bad input.
+// Every test ends with the fds and greenlets it started with.
+
+#include "gevent/io/socket.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "gevent/hub/greenlet.h"
+#include "gevent/hub/hub.h"
+#include "gevent/io/internal/test_util.h"
+
+namespace gevent {
+namespace {
+
+using testing::AddressOf;
+using testing::Checksum;
+using testing::ListenLoopback;
+using testing::Payload;
+using testing::TcpPair;
+
+class SocketTest : public ::testing::Test {
+ protected:
+  testing::LeakCheck leaks_;
+};
+
+// Echoes everything until EOF, then closes.
+void Echo(Socket& conn) {
+  std::string buf(64 * 1024, '\0');
+  for (;;) {
+    absl::StatusOr<size_t> n = conn.recv_into(absl::MakeSpan(buf));
+    if (!n.ok() || *n == 0) return;
+    if (!conn.sendall(std::string_view(buf.data(), *n)).ok()) return;
+  }
+}
+
+// Reads until EOF.
+absl::StatusOr<std::string> ReadAll(Socket& s) {
+  std::string out;
+  std::string buf(64 * 1024, '\0');
+  for (;;) {
+    absl::StatusOr<size_t> n = s.recv_into(absl::MakeSpan(buf));
+    if (!n.ok()) return n.status();
+    if (*n == 0) return out;
+    out.append(buf, 0, *n);
+  }
+}
+
+class EchoSizeTest : public SocketTest,
+                     public ::testing::WithParamInterface<size_t> {};
+
+TEST_P(EchoSizeTest, RoundTripKeepsEveryByte) {
+  const size_t size = GetParam();
+  Socket listener = ListenLoopback();
+  auto server = spawn([&] {
+    absl::StatusOr<Accepted> a = listener.accept();
+    ASSERT_TRUE(a.ok()) << a.status();
+    Echo(a->socket);
+  });
+  absl::StatusOr<Socket> client = Socket::Tcp();
+  ASSERT_TRUE(client.ok());
+  ASSERT_TRUE(client->connect(AddressOf(listener), absl::Seconds(5)).ok());
+  const std::string data = Payload(size, static_cast<uint32_t>(size));
+  // Send and receive at once: neither side could buffer 16 MiB.
+  auto sender = spawn([&] {
+    EXPECT_TRUE(client->sendall(data).ok());
+    EXPECT_TRUE(client->shutdown(SHUT_WR).ok());
+  });
+  absl::StatusOr<std::string> got = ReadAll(*client);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->size(), data.size());
+  EXPECT_EQ(Checksum(*got), Checksum(data));
+  ASSERT_TRUE(sender.join().ok());
+  ASSERT_TRUE(server.join().ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(Sizes, EchoSizeTest,
+                         ::testing::Values(1, 100, 64 * 1024 - 1, 1 << 20,
+                                           16 << 20));
+
+TEST_F(SocketTest, ManyConcurrentClientsAgainstOneServer) {
+  const int clients = testing::kManyGreenlets;
+  // Each client holds two fds (its end and the server's).
+  const rlim_t limit = testing::RaiseFdLimit(2 * clients + 200);
+  const int n = std::min<int>(clients, static_cast<int>((limit - 200) / 2));
+  Socket listener = ListenLoopback();
+  const Address where = AddressOf(listener);
+  std::vector<Greenlet<void>> handlers;
+  auto acceptor = spawn([&] {
+    for (int i = 0; i < n; ++i) {
+      absl::StatusOr<Accepted> a = listener.accept();
+      ASSERT_TRUE(a.ok()) << a.status();
+      handlers.push_back(
+          spawn([conn = std::move(a->socket)]() mutable { Echo(conn); }));
+    }
+  });
+  int ok = 0;
+  std::vector<Greenlet<void>> all;
+  all.reserve(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    all.push_back(spawn([&, i] {
+      absl::StatusOr<Socket> s = Socket::Tcp();
+      ASSERT_TRUE(s.ok()) << s.status();
+      ASSERT_TRUE(s->connect(where, absl::Seconds(60)).ok());
+      const std::string msg = absl::StrCat("hello from client ", i);
+      ASSERT_TRUE(s->sendall(msg).ok());
+      ASSERT_TRUE(s->shutdown(SHUT_WR).ok());
+      absl::StatusOr<std::string> back = ReadAll(*s);
+      ASSERT_TRUE(back.ok()) << back.status();
+      EXPECT_EQ(*back, msg);
+      ++ok;
+    }));
+  }
+  ASSERT_TRUE(joinall(all).ok());
+  ASSERT_TRUE(acceptor.join().ok());
+  ASSERT_TRUE(joinall(handlers).ok());
+  EXPECT_EQ(ok, n);
+  EXPECT_GE(n, 1000) << "fd limit too low to mean anything";
+}
+
+TEST_F(SocketTest, PeerResetMidTransferIsAClearError) {
+  auto [client, server] = TcpPair();
+  // SO_LINGER 0: close() sends RST instead of FIN.
+  linger l{1, 0};
+  ASSERT_TRUE(server.setsockopt(SOL_SOCKET, SO_LINGER, &l, sizeof(l)).ok());
+  ASSERT_TRUE(server.sendall("partial").ok());
+  auto resetter = spawn([&] {
+    sleep(absl::Milliseconds(20));
+    ASSERT_TRUE(server.close().ok());
+  });
+  // The client pushes far more than the buffers hold; the reset stops it.
+  absl::Status s = client.sendall(Payload(64 << 20));
+  EXPECT_FALSE(s.ok());
+  EXPECT_TRUE(absl::StrContains(s.message(), "ECONNRESET") ||
+              absl::StrContains(s.message(), "EPIPE"))
+      << s;
+  EXPECT_TRUE(absl::StrContains(s.message(), "after sending")) << s;
+  absl::StatusOr<std::string> r = client.recv(100);
+  EXPECT_TRUE(!r.ok() || r->empty() || *r == "partial") << r.status();
+  ASSERT_TRUE(resetter.join().ok());
+}
+
+TEST_F(SocketTest, RecvAfterResetReportsConnectionReset) {
+  auto [client, server] = TcpPair();
+  linger l{1, 0};
+  ASSERT_TRUE(server.setsockopt(SOL_SOCKET, SO_LINGER, &l, sizeof(l)).ok());
+  auto closer = spawn([&] {
+    sleep(absl::Milliseconds(10));
+    (void)server.close();
+  });
+  absl::StatusOr<std::string> r = client.recv(100, absl::Seconds(5));
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(absl::StrContains(r.status().message(), "ECONNRESET"))
+      << r.status();
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kUnavailable);
+  ASSERT_TRUE(closer.join().ok());
+}
+
+TEST_F(SocketTest, HalfCloseLetsTheOtherSideAnswer) {
+  auto [client, server] = TcpPair();
+  auto responder = spawn([&] {
+    absl::StatusOr<std::string> all = ReadAll(server);  // until the FIN
+    ASSERT_TRUE(all.ok());
+    EXPECT_EQ(*all, "question");
+    ASSERT_TRUE(server.sendall("answer").ok());
+  });
+  ASSERT_TRUE(client.sendall("question").ok());
+  ASSERT_TRUE(client.shutdown(SHUT_WR).ok());
+  EXPECT_FALSE(client.send("more").ok());  // EPIPE: our side is shut
+  absl::StatusOr<std::string> r = client.recv(100, absl::Seconds(5));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(*r, "answer");
+  ASSERT_TRUE(responder.join().ok());
+}
+
+TEST_F(SocketTest, ConnectRefused) {
+  Address closed_port;
+  {
+    Socket l = ListenLoopback();
+    closed_port = AddressOf(l);
+  }  // nobody listens there now
+  absl::StatusOr<Socket> s = Socket::Tcp();
+  ASSERT_TRUE(s.ok());
+  absl::Status st = s->connect(closed_port, absl::Seconds(5));
+  EXPECT_EQ(st.code(), absl::StatusCode::kUnavailable) << st;
+  EXPECT_TRUE(absl::StrContains(st.message(), "ECONNREFUSED")) << st;
+  EXPECT_TRUE(absl::StrContains(st.message(), closed_port.ToString())) << st;
+}
+
+TEST_F(SocketTest, ConnectTimesOutAgainstAFullBacklog) {
+  // Backlog 0 queues one connection; nobody accepts; the kernel then drops
+  // further SYNs, so a connect waits until its timeout.
+  Socket listener = ListenLoopback(/*backlog=*/0);
+  const Address where = AddressOf(listener);
+  std::vector<Socket> queued;
+  absl::Status last;
+  for (int i = 0; i < 16 && last.ok(); ++i) {
+    absl::StatusOr<Socket> s = Socket::Tcp();
+    ASSERT_TRUE(s.ok());
+    const absl::Time start = absl::Now();
+    last = s->connect(where, absl::Milliseconds(200));
+    if (!last.ok()) {
+      EXPECT_GE(absl::Now() - start, absl::Milliseconds(150));
+    }
+    queued.push_back(*std::move(s));
+  }
+  EXPECT_EQ(last.code(), absl::StatusCode::kDeadlineExceeded) << last;
+  EXPECT_TRUE(absl::StrContains(last.message(), "timed out after 200ms"))
+      << last;
+}
+
+TEST_F(SocketTest, RecvTimesOutPerCallAndPerSocket) {
+  auto [client, server] = TcpPair();
+  absl::StatusOr<std::string> r = client.recv(10, absl::Milliseconds(30));
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kDeadlineExceeded);
+  ASSERT_TRUE(client.settimeout(absl::Milliseconds(30)).ok());
+  r = client.recv(10);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kDeadlineExceeded);
+  // Data that is already there comes back even with a zero timeout.
+  ASSERT_TRUE(server.sendall("x").ok());
+  sleep(absl::Milliseconds(5));
+  r = client.recv(10, absl::ZeroDuration());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(*r, "x");
+  EXPECT_EQ(client.settimeout(absl::Seconds(-1)).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(client.recv(10, absl::Seconds(-1)).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(SocketTest, CloseWakesAGreenletBlockedOnTheSocket) {
+  auto [client, server] = TcpPair();
+  absl::Status seen;
+  auto reader = spawn([&] { seen = client.recv(10).status(); });
+  sleep(absl::Milliseconds(10));  // the reader is parked in recv
+  ASSERT_TRUE(client.close().ok());
+  ASSERT_TRUE(reader.join(absl::Seconds(5)).ok());
+  EXPECT_EQ(seen.code(), absl::StatusCode::kCancelled) << seen;
+  EXPECT_TRUE(absl::StrContains(seen.message(), "closed")) << seen;
+  // Calls on a closed socket fail plainly.
+  EXPECT_EQ(client.recv(10).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(client.close().ok());  // closing twice is fine
+}
+
+TEST_F(SocketTest, CloseWakesABlockedAccept) {
+  Socket listener = ListenLoopback();
+  absl::Status seen;
+  auto acceptor = spawn([&] { seen = listener.accept().status(); });
+  sleep(absl::Milliseconds(10));
+  ASSERT_TRUE(listener.close().ok());
+  ASSERT_TRUE(acceptor.join(absl::Seconds(5)).ok());
+  EXPECT_EQ(seen.code(), absl::StatusCode::kCancelled) << seen;
+}
+
+TEST_F(SocketTest, KillWhileBlockedUnwindsAndClosesItsSocket) {
+  Socket listener = ListenLoopback();
+  const Address where = AddressOf(listener);
+  bool unwound = false;
+  auto victim = spawn([&] {
+    struct Mark {
+      bool& b;
+      ~Mark() { b = true; }
+    } mark{unwound};
+    absl::StatusOr<Socket> s = Socket::Tcp();
+    ASSERT_TRUE(s.ok());
+    ASSERT_TRUE(s->connect(where).ok());
+    (void)s->recv(10);  // parks forever
+    ADD_FAILURE() << "recv returned";
+  });
+  sleep(absl::Milliseconds(10));
+  ASSERT_TRUE(victim.kill(absl::Seconds(5)).ok());
+  EXPECT_TRUE(unwound);
+  EXPECT_TRUE(victim.killed());
+  // The queued connection is still there to accept, and it sees the EOF.
+  absl::StatusOr<Accepted> a = listener.accept(absl::Seconds(5));
+  ASSERT_TRUE(a.ok()) << a.status();
+  absl::StatusOr<std::string> r = a->socket.recv(10, absl::Seconds(5));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(*r, "");
+}
+
+TEST_F(SocketTest, TwoReadersOnOneSocketIsAnError) {
+  auto [client, server] = TcpPair();
+  auto first = spawn([&] { (void)client.recv(10, absl::Seconds(5)); });
+  sleep(absl::Milliseconds(5));
+  absl::StatusOr<std::string> second = client.recv(10, absl::Seconds(5));
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition)
+      << second.status();
+  ASSERT_TRUE(server.sendall("x").ok());
+  ASSERT_TRUE(first.join().ok());
+}
+
+TEST_F(SocketTest, UdpSendtoRecvfrom) {
+  absl::StatusOr<Socket> a = Socket::Udp();
+  absl::StatusOr<Socket> b = Socket::Udp();
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_TRUE(a->bind(Address::Loopback(0)).ok());
+  ASSERT_TRUE(b->bind(Address::Loopback(0)).ok());
+  auto receiver = spawn([&] {
+    absl::StatusOr<std::pair<std::string, Address>> got =
+        a->recvfrom(1500, absl::Seconds(5));
+    ASSERT_TRUE(got.ok()) << got.status();
+    EXPECT_EQ(got->first, "ping");
+    EXPECT_EQ(got->second, AddressOf(*b));
+    ASSERT_TRUE(a->sendto("pong", got->second).ok());
+  });
+  absl::StatusOr<size_t> sent = b->sendto("ping", AddressOf(*a));
+  ASSERT_TRUE(sent.ok()) << sent.status();
+  EXPECT_EQ(*sent, 4u);
+  absl::StatusOr<std::pair<std::string, Address>> back =
+      b->recvfrom(1500, absl::Seconds(5));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->first, "pong");
+  ASSERT_TRUE(receiver.join().ok());
+  EXPECT_EQ(b->recvfrom(10, absl::Milliseconds(20)).status().code(),
+            absl::StatusCode::kDeadlineExceeded);
+}
+
+TEST_F(SocketTest, UnixStreamSocket) {
+  char dir[] = "/tmp/gevent_unix_XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const std::string path = absl::StrCat(dir, "/s");
+  absl::StatusOr<Address> where = Address::Unix(path);
+  ASSERT_TRUE(where.ok());
+  absl::StatusOr<Socket> listener = Socket::Unix();
+  ASSERT_TRUE(listener.ok());
+  ASSERT_TRUE(listener->bind(*where).ok());
+  ASSERT_TRUE(listener->listen().ok());
+  auto server = spawn([&] {
+    absl::StatusOr<Accepted> a = listener->accept();
+    ASSERT_TRUE(a.ok()) << a.status();
+    Echo(a->socket);
+  });
+  absl::StatusOr<Socket> c = Socket::Unix();
+  ASSERT_TRUE(c.ok());
+  ASSERT_TRUE(c->connect(*where).ok());
+  EXPECT_EQ(c->getpeername()->ToString(), absl::StrCat("unix:", path));
+  ASSERT_TRUE(c->sendall("over unix").ok());
+  ASSERT_TRUE(c->shutdown(SHUT_WR).ok());
+  EXPECT_EQ(*ReadAll(*c), "over unix");
+  ASSERT_TRUE(server.join().ok());
+  unlink(path.c_str());
+  rmdir(dir);
+}
+
+TEST_F(SocketTest, SocketPair) {
+  absl::StatusOr<std::pair<Socket, Socket>> p = Socket::Pair();
+  ASSERT_TRUE(p.ok());
+  auto writer = spawn([&] { ASSERT_TRUE(p->first.sendall("pair").ok()); });
+  EXPECT_EQ(*p->second.recv(10), "pair");
+  ASSERT_TRUE(writer.join().ok());
+}
+
+TEST_F(SocketTest, OptionsAndNames) {
+  auto [client, server] = TcpPair();
+  ASSERT_TRUE(client.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1).ok());
+  EXPECT_EQ(*client.getsockopt(IPPROTO_TCP, TCP_NODELAY), 1);
+  EXPECT_EQ(*client.getpeername(), *server.getsockname());
+  EXPECT_EQ(client.getpeername()->host(), "127.0.0.1");
+  absl::Status bad = client.setsockopt(SOL_SOCKET, 12345, 1);
+  EXPECT_FALSE(bad.ok());
+  EXPECT_TRUE(absl::StrContains(bad.message(), "ENOPROTOOPT")) << bad;
+}
+
+TEST_F(SocketTest, BadFdsAndAddressesAreClearErrors) {
+  EXPECT_EQ(Socket::FromFd(-1).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  absl::StatusOr<Socket> not_socket = Socket::FromFd(fds[0]);
+  EXPECT_EQ(not_socket.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(not_socket.status().message(), "not a socket"));
+  ::close(fds[0]);
+  ::close(fds[1]);
+  EXPECT_EQ(Socket::FromFd(fds[0]).status().code(),
+            absl::StatusCode::kInvalidArgument);  // closed now
+
+  Socket never_opened;
+  EXPECT_EQ(never_opened.recv(1).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(never_opened.sendall("x").code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(never_opened.accept().status().code(),
+            absl::StatusCode::kFailedPrecondition);
+
+  absl::StatusOr<Socket> v4 = Socket::Tcp();
+  ASSERT_TRUE(v4.ok());
+  absl::Status wrong_family = v4->connect(*Address::Ip("::1", 80));
+  EXPECT_FALSE(wrong_family.ok());
+  EXPECT_TRUE(absl::StrContains(wrong_family.message(), "[E")) << wrong_family;
+  absl::Status in_use = v4->bind(Address::Ip("10.255.255.1", 1).value());
+  EXPECT_FALSE(in_use.ok());  // not a local address
+  absl::Status no_family = Socket::Create(12345, SOCK_STREAM).status();
+  EXPECT_FALSE(no_family.ok());
+  EXPECT_TRUE(absl::StrContains(no_family.message(), "EAFNOSUPPORT"))
+      << no_family;
+}
+
+}  // namespace
+}  // namespace gevent
