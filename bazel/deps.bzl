@@ -163,6 +163,8 @@ def gevent_cpp_dependencies():
             ":context": "|-lboost_context|",
             # Only the benchmarks use Boost.Fiber, as a peer to compare against.
             ":fiber": "|-lboost_fiber -lboost_context|",
+            # Header-only; bench/asio_echo_server.cc is the Boost.Asio peer.
+            ":asio": "|-lpthread|",
         },
         required_files = ["/usr/include/boost/context/detail/fcontext.hpp"],
         debian_packages = ["libboost-context-dev", "libboost-fiber-dev"],

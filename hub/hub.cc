@@ -84,10 +84,12 @@ Hub& Hub::CreateForThisThread() {
 
 Hub::Hub()
     : backend_(MakeBackend()),
+      mailbox_(std::make_shared<internal::Mailbox>()),
       hub_greenlet_([this] { Loop(); },
                     RawGreenletOptions{.name = "hub",
                                        .stack_size = kHubStackSize,
                                        .parent = RawGreenlet::root()}) {
+  mailbox_->backend = backend_.get();
   hub_record_.is_hub = true;
   hub_greenlet_.set_scheduler_data(&hub_record_);
   // Spawned greenlets are children of the hub, which outlives every one that
@@ -125,25 +127,33 @@ Hub::~Hub() {
   ReleaseZombie();
   ready_head_ = ready_tail_ = nullptr;
   RawGreenlet::root()->set_scheduler_data(nullptr);
+  // Close the mailbox before the backend goes; posts still queued are dropped
+  // (outside the lock: dropping one may run destructors).
+  std::vector<absl::AnyInvocable<void()>> dropped;
+  {
+    std::lock_guard<std::mutex> lock(mailbox_->mu);
+    mailbox_->backend = nullptr;
+    dropped.swap(mailbox_->posts);
+  }
   // hub_greenlet_ is killed by its destructor: Loop() unwinds.
 }
 
-void Hub::post(absl::AnyInvocable<void()> fn) {
-  {
-    std::lock_guard<std::mutex> lock(posts_mu_);
-    posts_.push_back(std::move(fn));
-  }
-  has_posts_.store(true, std::memory_order_release);
-  backend_->Wake();
+bool internal::Mailbox::Post(absl::AnyInvocable<void()> fn) {
+  std::lock_guard<std::mutex> lock(mu);
+  if (backend == nullptr) return false;
+  posts.push_back(std::move(fn));
+  has_posts.store(true, std::memory_order_release);
+  backend->Wake();
+  return true;
 }
 
 void Hub::RunPosts() {
-  if (!has_posts_.load(std::memory_order_acquire)) return;
+  if (!mailbox_->has_posts.load(std::memory_order_acquire)) return;
   std::vector<absl::AnyInvocable<void()>> batch;
   {
-    std::lock_guard<std::mutex> lock(posts_mu_);
-    batch.swap(posts_);
-    has_posts_.store(false, std::memory_order_relaxed);
+    std::lock_guard<std::mutex> lock(mailbox_->mu);
+    batch.swap(mailbox_->posts);
+    mailbox_->has_posts.store(false, std::memory_order_relaxed);
   }
   for (auto& fn : batch) {
     try {
@@ -354,7 +364,7 @@ void Hub::Loop() {
     ReleaseZombie();
     RunPosts();
     int64_t timeout;
-    if (ready_head_ || has_posts_.load(std::memory_order_acquire)) {
+    if (ready_head_ || mailbox_->has_posts.load(std::memory_order_acquire)) {
       // Busy: poll without blocking, but not more often than kMinPollInterval,
       // so that greenlets that only yield do not pay a syscall per round.
       const int64_t now = internal::MonotonicNowNs();

@@ -121,6 +121,20 @@ struct Waiter {
 extern thread_local constinit Hub* tls_hub
     __attribute__((tls_model("initial-exec")));
 
+// Where other threads leave work for a hub (Hub::post). Shared with them, so
+// that a thread finishing after the hub has gone finds the mailbox closed
+// instead of a freed hub.
+struct Mailbox {
+  std::mutex mu;
+  std::vector<absl::AnyInvocable<void()>> posts;
+  std::atomic<bool> has_posts{false};
+  Backend* backend = nullptr;  // null once the hub is gone; guarded by mu
+  // Queues `fn` and wakes the hub. False (and `fn` dropped) once the hub is
+  // gone. The wake happens under `mu`, so the hub cannot close its backend
+  // in the middle of it.
+  bool Post(absl::AnyInvocable<void()> fn);
+};
+
 // Owner tag of a pending kill (kills win over Timeouts).
 inline constexpr char kKillOwner = 0;
 
@@ -151,7 +165,10 @@ class Hub {
   // Runs `fn` in this hub's thread, inside the hub, soon. Callable from any
   // thread (and wakes the hub if it is blocked in the backend). `fn` must not
   // block.
-  void post(absl::AnyInvocable<void()> fn);
+  void post(absl::AnyInvocable<void()> fn) { mailbox_->Post(std::move(fn)); }
+  // The hub's mailbox, for threads that may outlive it: post through it, and a
+  // post after the hub is gone is dropped instead of touching freed memory.
+  const std::shared_ptr<internal::Mailbox>& mailbox() const { return mailbox_; }
 
   // Work started elsewhere (another thread) that will come back through post():
   // while any is outstanding the hub waits for it instead of raising LoopExit.
@@ -232,6 +249,7 @@ class Hub {
   void OnLoopExit();
 
   std::unique_ptr<Backend> backend_;
+  std::shared_ptr<internal::Mailbox> mailbox_;
   internal::Record root_record_;
   internal::Record hub_record_;
   RawGreenlet hub_greenlet_;
@@ -244,9 +262,6 @@ class Hub {
   internal::TaskBase* zombie_ = nullptr;  // ended; freed once off its stack
   bool shutting_down_ = false;
   std::atomic<int> external_work_{0};
-  std::mutex posts_mu_;
-  std::vector<absl::AnyInvocable<void()>> posts_;
-  std::atomic<bool> has_posts_{false};
 };
 
 // Suspends the current greenlet for `duration`; sleep(ZeroDuration()) yields to

@@ -48,9 +48,11 @@ void ThreadPool::Worker() {
     queue_.pop_front();
     lock.unlock();
     job->Run();
-    Hub* hub = job->hub;
-    // Back to the caller's thread: the hub wakes from its backend wait.
-    hub->post([job = std::move(job)] {
+    std::shared_ptr<internal::Mailbox> mailbox = job->mailbox;
+    // Back to the caller's thread: the hub wakes from its backend wait. If the
+    // hub has gone meanwhile (its caller was killed, its thread ended) the
+    // mailbox is closed and the result is dropped.
+    mailbox->Post([job = std::move(job)] {
       job->done = true;
       if (job->waiter) job->hub->Wake(*job->waiter);
       job->hub->remove_external_work();
@@ -63,6 +65,7 @@ void ThreadPool::Await(const std::shared_ptr<internal::ThreadJob>& job) {
   Hub& hub = Hub::current();
   internal::Record* r = hub.CurrentRecord();
   job->hub = &hub;
+  job->mailbox = hub.mailbox();
   hub.add_external_work();  // the hub waits for the post instead of LoopExit
   Submit(job);
   while (!job->done) {

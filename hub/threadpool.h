@@ -43,6 +43,7 @@ struct ThreadJob {
   virtual ~ThreadJob() = default;
   virtual void Run() = 0;  // on the worker
   Hub* hub = nullptr;
+  std::shared_ptr<Mailbox> mailbox;  // hub's; outlives it
   Waiter* waiter = nullptr;
   bool done = false;
 };

@@ -19,6 +19,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "gevent/hub/event.h"
 #include "gevent/hub/greenlet.h"
 #include "gevent/io/buffered.h"
 #include "gevent/io/internal/test_util.h"
@@ -95,9 +96,12 @@ TEST_F(ServerTest, MaxConnectionsBoundsTheHandlers) {
 }
 
 TEST_F(ServerTest, StopGivesGraceThenKills) {
+  std::atomic<int> started{0};
   std::atomic<int> finished{0};
   std::atomic<int> killed{0};
+  Event gate;
   StreamServer server(Address::Loopback(0), [&](Socket& conn, const Address&) {
+    ++started;
     struct OnKill {
       std::atomic<int>& killed;
       bool done = false;
@@ -107,7 +111,7 @@ TEST_F(ServerTest, StopGivesGraceThenKills) {
     } guard{killed};
     absl::StatusOr<std::string> first = conn.recv(10);
     if (first.ok() && *first == "quick") {
-      sleep(absl::Milliseconds(5));
+      gate.wait();  // finishes once stop() has begun, within the grace
       ++finished;
     } else {
       sleep(absl::Seconds(60));  // never finishes on its own
@@ -123,7 +127,8 @@ TEST_F(ServerTest, StopGivesGraceThenKills) {
     ASSERT_TRUE(s->sendall(what).ok());
     conns.push_back(*std::move(s));
   }
-  while (server.connections() < 4) sleep(absl::Milliseconds(1));
+  while (started < 4) sleep(absl::Milliseconds(1));
+  gate.set();
   server.stop(/*grace=*/absl::Milliseconds(200));
   EXPECT_EQ(finished, 2);
   EXPECT_EQ(killed, 2);

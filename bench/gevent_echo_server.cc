@@ -1,0 +1,87 @@
+// Copyright 2026 The gevent-cpp Authors. Licensed under the Apache License 2.0.
+//
+// gevent_echo_server.cc
+//
+// The gevent-cpp echo server that bench/echo_compare.sh measures: a
+// StreamServer whose handler is plain blocking-style code (recv_into, then
+// sendall), one greenlet per connection. One binary per backend:
+//
+//   bazel-bin/bench/gevent_echo_server_uring --port=0
+//   port=39321
+//
+// Listens on 127.0.0.1; the first line on stdout is `port=N`. --threads=N
+// serves on N OS threads (SO_REUSEPORT). Serves until SIGTERM or SIGINT, which
+// a greenlet reads from a signalfd (the hub keeps running meanwhile), then
+// stops the server and exits 0.
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "gevent/hub/greenlet.h"
+#include "gevent/hub/hub.h"
+#include "gevent/io/file.h"
+#include "gevent/io/server.h"
+
+ABSL_FLAG(int, port, 0, "TCP port on 127.0.0.1; 0 lets the kernel pick.");
+ABSL_FLAG(int, threads, 1, "OS threads, each with its own hub.");
+ABSL_FLAG(int, buffer, 4096, "Receive buffer bytes per connection.");
+
+namespace {
+
+void Echo(gevent::Socket& conn, const gevent::Address&) {
+  (void)conn.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
+  const size_t size = static_cast<size_t>(absl::GetFlag(FLAGS_buffer));
+  std::string buf(size, '\0');
+  for (;;) {
+    absl::StatusOr<size_t> n = conn.recv_into(absl::MakeSpan(buf));
+    if (!n.ok() || *n == 0) return;
+    if (!conn.sendall(std::string_view(buf.data(), *n)).ok()) return;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  const int port = absl::GetFlag(FLAGS_port);
+  if (port < 0 || port > 65535 || absl::GetFlag(FLAGS_buffer) < 1) {
+    std::fprintf(stderr, "gevent_echo_server: bad --port or --buffer\n");
+    return 2;
+  }
+  // Signals arrive on an fd that a greenlet reads, not in a handler.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // the server threads too
+  const int sfd = signalfd(-1, &signals, SFD_NONBLOCK | SFD_CLOEXEC);
+
+  gevent::StreamServer::Options options;
+  options.threads = absl::GetFlag(FLAGS_threads);
+  options.backlog = 4096;
+  gevent::StreamServer server(
+      gevent::Address::Loopback(static_cast<uint16_t>(port)), Echo, options);
+  if (absl::Status s = server.start(); !s.ok()) {
+    std::fprintf(stderr, "gevent_echo_server: %s\n", s.ToString().c_str());
+    return 1;
+  }
+  std::printf("port=%d\n", server.address().port());
+  std::fflush(stdout);
+
+  auto watcher = gevent::spawn([&] {
+    absl::StatusOr<gevent::File> f = gevent::File::FromFd(sfd);
+    if (f.ok()) (void)f->read(sizeof(signalfd_siginfo));
+    server.stop(absl::ZeroDuration());
+  });
+  (void)server.serve_forever();
+  (void)watcher.join();
+  return 0;
+}

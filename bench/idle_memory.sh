@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Memory per idle connection: each echo server gets N connections (default
+# 10,000) that make one 64-byte round trip and then sit idle; the server's RSS
+# growth divided by N is what an idle connection costs it (greenlet stack,
+# buffers, bookkeeping; not the kernel's socket buffers).
+#
+#   bench/idle_memory.sh [connections]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+n="${1:-10000}"
+ulimit -n "$(ulimit -Hn)"
+./bazelw build -c opt //bench:idle_clients //bench:epoll_echo_server \
+  //bench:gevent_echo_server_epoll //bench:gevent_echo_server_libevent \
+  //bench:gevent_echo_server_uring >/dev/null 2>&1
+tmp=$(mktemp -d)
+cp bazel-bin/bench/idle_clients bazel-bin/bench/epoll_echo_server \
+  bazel-bin/bench/gevent_echo_server_{epoll,libevent,uring} "$tmp"/
+server_pid=
+cleanup() {
+  [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+
+printf '%-26s %12s %12s %14s\n' server rss_before_kib rss_idle_kib kib_per_conn
+for s in epoll_echo_server gevent_echo_server_epoll gevent_echo_server_libevent \
+  gevent_echo_server_uring; do
+  coproc SERVER { exec "$tmp/$s" --port=0; }
+  server_pid=$SERVER_PID
+  read -r line <&"${SERVER[0]}"
+  port=${line#port=}
+  before=$(rss_kib "$server_pid")
+  coproc CLIENTS { exec "$tmp/idle_clients" --port="$port" --connections="$n" --hold=2; }
+  read -r ready <&"${CLIENTS[0]}"
+  [[ "$ready" == ready* ]] || { echo "idle_memory: $s: clients failed" >&2; exit 1; }
+  sleep 0.5
+  after=$(rss_kib "$server_pid")
+  wait "$CLIENTS_PID" || true
+  kill "$server_pid"
+  wait "$server_pid" || true
+  server_pid=
+  printf '%-26s %12d %12d %14.2f\n' "$s" "$before" "$after" \
+    "$(echo "($after - $before) / $n" | bc -l)"
+done
