@@ -27,17 +27,29 @@ rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 printf '%-26s %12s %12s %14s\n' server rss_before_kib rss_idle_kib kib_per_conn
 for s in epoll_echo_server gevent_echo_server_epoll gevent_echo_server_libevent \
   gevent_echo_server_uring; do
-  coproc SERVER { exec "$tmp/$s" --port=0; }
-  server_pid=$SERVER_PID
-  read -r line <&"${SERVER[0]}"
-  port=${line#port=}
+  "$tmp/$s" --port=0 >"$tmp/server.out" &
+  server_pid=$!
+  for _ in $(seq 50); do
+    grep -q '^port=' "$tmp/server.out" 2>/dev/null && break
+    sleep 0.1
+  done
+  port=$(sed -n 's/^port=//p' "$tmp/server.out")
   before=$(rss_kib "$server_pid")
-  coproc CLIENTS { exec "$tmp/idle_clients" --port="$port" --connections="$n" --hold=2; }
-  read -r ready <&"${CLIENTS[0]}"
-  [[ "$ready" == ready* ]] || { echo "idle_memory: $s: clients failed" >&2; exit 1; }
+  "$tmp/idle_clients" --port="$port" --connections="$n" --hold=2 \
+    >"$tmp/clients.out" &
+  clients_pid=$!
+  for _ in $(seq 600); do
+    grep -q '^ready' "$tmp/clients.out" 2>/dev/null && break
+    kill -0 "$clients_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  grep -q '^ready' "$tmp/clients.out" || {
+    echo "idle_memory: $s: clients failed" >&2
+    exit 1
+  }
   sleep 0.5
   after=$(rss_kib "$server_pid")
-  wait "$CLIENTS_PID" || true
+  wait "$clients_pid" || true
   kill "$server_pid"
   wait "$server_pid" || true
   server_pid=

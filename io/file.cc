@@ -26,8 +26,10 @@ ThreadPool& FileThreadPool() {
   return *pool;
 }
 
+// Pipes, sockets, terminals and anonymous inodes (eventfd, signalfd, timerfd)
+// report readiness; regular files, block devices and directories do not.
 bool IsPollable(mode_t mode) {
-  return S_ISFIFO(mode) || S_ISSOCK(mode) || S_ISCHR(mode);
+  return !(S_ISREG(mode) || S_ISBLK(mode) || S_ISDIR(mode));
 }
 
 int64_t ErrnoResult(ssize_t r) { return r >= 0 ? r : -errno; }

@@ -51,13 +51,14 @@ class File {
   // text, with the path, on failure.
   static absl::StatusOr<File> Open(std::string_view path, int flags = O_RDONLY,
                                    mode_t mode = 0644);
-  // Takes ownership of an open fd; a pipe, terminal or socket is made
-  // non-blocking. InvalidArgument (fd untouched) when `fd` is not open.
+  // Takes ownership of an open fd; a pipe, terminal, socket or anonymous
+  // inode (eventfd, signalfd, timerfd) is made non-blocking. InvalidArgument (fd untouched) when `fd` is not open.
   static absl::StatusOr<File> FromFd(int fd);
 
   bool is_open() const { return fd_ >= 0; }
   int fileno() const { return fd_; }
-  // True for fds waited on through the hub (pipes, terminals, sockets).
+  // True for fds waited on through the hub (all but regular files, block
+  // devices and directories).
   bool pollable() const { return pollable_; }
   // Gives up ownership without closing.
   int release() { return std::exchange(fd_, -1); }

@@ -8,6 +8,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -90,6 +91,23 @@ TEST_F(FileTest, PipeBetweenGreenlets) {
   absl::StatusOr<std::string> got = p->first.read_all();
   ASSERT_TRUE(got.ok()) << got.status();
   EXPECT_EQ(testing::Checksum(*got), testing::Checksum(data));
+  ASSERT_TRUE(writer.join().ok());
+}
+
+TEST_F(FileTest, EventfdIsWaitedOnThroughTheHub) {
+  absl::StatusOr<File> f = File::FromFd(::eventfd(0, EFD_CLOEXEC));
+  ASSERT_TRUE(f.ok()) << f.status();
+  EXPECT_TRUE(f->pollable());
+  auto writer = spawn([&] {
+    sleep(absl::Milliseconds(5));
+    const uint64_t one = 1;
+    ASSERT_TRUE(f->write(std::string_view(reinterpret_cast<const char*>(&one),
+                                          sizeof(one)))
+                    .ok());
+  });
+  absl::StatusOr<std::string> got = f->read(8);  // parks until the write
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(got->size(), 8u);
   ASSERT_TRUE(writer.join().ok());
 }
 
