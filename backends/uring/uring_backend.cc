@@ -36,8 +36,18 @@ bool IsPoll(const IoOp* op) {
 }  // namespace
 
 UringBackend::UringBackend(unsigned entries) {
-  std::memset(&ring_, 0, sizeof(ring_));
-  int r = io_uring_queue_init(entries, &ring_, 0);
+  // Completions that arrive from the network run as task work in this thread.
+  // By default the kernel interrupts the thread for each one (an IPI and a
+  // kernel entry per message); deferred task work runs it in the batch of our
+  // next io_uring_enter instead. Older kernels lack the flags: fall back.
+  int r = -EINVAL;
+  for (unsigned flags :
+       {IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
+        IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG, 0u}) {
+    std::memset(&ring_, 0, sizeof(ring_));
+    r = io_uring_queue_init(entries, &ring_, flags);
+    if (r != -EINVAL) break;
+  }
   if (r < 0) {
     throw std::system_error(-r, std::generic_category(),
                             "gevent: io_uring_queue_init failed");
@@ -179,7 +189,8 @@ int UringBackend::Poll(int64_t timeout_ns) {
   if (timeout_ns < 0) {
     io_uring_submit_and_wait(&ring_, 1);
   } else if (timeout_ns == 0) {
-    io_uring_submit(&ring_);
+    // Submits and runs the deferred task work, so finished ops show up now.
+    io_uring_submit_and_get_events(&ring_);
   } else {
     __kernel_timespec ts{timeout_ns / 1000000000, timeout_ns % 1000000000};
     io_uring_submit_and_wait_timeout(&ring_, &cqe, 1, &ts, nullptr);
