@@ -57,6 +57,10 @@ struct IoOp {
   sockaddr* addr = nullptr;  // accept: filled in; connect: the peer
   socklen_t addrlen = 0;     // accept: capacity in, length out; connect: length
   int64_t offset = -1;
+  // The fd is a byte stream (TCP, Unix stream, pipe): a recv/read shorter
+  // than `len` drained the kernel's buffer, so a readiness backend may wait
+  // for the next edge before trying again instead of paying for an EAGAIN.
+  bool stream = false;
 
   // Set by the backend before on_complete: >= 0 on success, -errno on failure.
   int64_t result = 0;

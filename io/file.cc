@@ -56,6 +56,7 @@ File& File::operator=(File&& other) noexcept {
     (void)close();
     fd_ = std::exchange(other.fd_, -1);
     pollable_ = other.pollable_;
+    fifo_ = other.fifo_;
   }
   return *this;
 }
@@ -86,13 +87,16 @@ absl::StatusOr<File> File::FromFd(int fd) {
         absl::StrCat("File::FromFd(", fd, "): not an open fd"));
   }
   const bool pollable = IsPollable(st.st_mode);
+  const bool fifo = S_ISFIFO(st.st_mode);
   if (pollable) {
     int flags = fcntl(fd, F_GETFL);
     if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) {
       return internal::ErrnoStatus(errno, "File::FromFd: fcntl", fd);
     }
   }
-  return File(fd, pollable);
+  File f(fd, pollable);
+  f.fifo_ = fifo;
+  return f;
 }
 
 absl::StatusOr<size_t> File::Transfer(bool write, char* buf, size_t len,
@@ -108,6 +112,7 @@ absl::StatusOr<size_t> File::Transfer(bool write, char* buf, size_t len,
       op.buf = buf;
       op.len = len;
       op.offset = offset;
+      op.stream = fifo_;
       int64_t r = hub.Io(op, -1);
       if (r == -EINTR) continue;
       if (r == -EAGAIN && pollable_) {
@@ -242,7 +247,9 @@ absl::StatusOr<std::pair<File, File>> pipe() {
   if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) {
     return internal::ErrnoStatus(errno, "pipe", -1);
   }
-  return std::make_pair(File(fds[0], true), File(fds[1], true));
+  std::pair<File, File> p(File(fds[0], true), File(fds[1], true));
+  p.first.fifo_ = p.second.fifo_ = true;
+  return p;
 }
 
 }  // namespace gevent

@@ -42,7 +42,9 @@ class File {
   File() = default;  // not open
   ~File();
   File(File&& other) noexcept
-      : fd_(std::exchange(other.fd_, -1)), pollable_(other.pollable_) {}
+      : fd_(std::exchange(other.fd_, -1)),
+        pollable_(other.pollable_),
+        fifo_(other.fifo_) {}
   File& operator=(File&& other) noexcept;
   File(const File&) = delete;
   File& operator=(const File&) = delete;
@@ -89,6 +91,7 @@ class File {
 
   int fd_ = -1;
   bool pollable_ = false;
+  bool fifo_ = false;  // a pipe: a byte stream (see IoOp::stream)
 };
 
 // A cooperative pipe: {read end, write end}, both non-blocking, close-on-exec.

@@ -32,6 +32,7 @@ Socket& Socket::operator=(Socket&& other) noexcept {
     (void)close();
     fd_ = std::exchange(other.fd_, -1);
     timeout_ = other.timeout_;
+    stream_ = other.stream_;
   }
   return *this;
 }
@@ -43,7 +44,7 @@ absl::StatusOr<Socket> Socket::Create(int family, int type, int protocol) {
     return internal::ErrnoStatus(
         err, absl::StrCat("socket(family ", family, ", type ", type, ")"), -1);
   }
-  return Socket(fd);
+  return Socket(fd, (type & 0xf) == SOCK_STREAM);
 }
 
 absl::StatusOr<Socket> Socket::FromFd(int fd) {
@@ -60,7 +61,10 @@ absl::StatusOr<Socket> Socket::FromFd(int fd) {
   if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) {
     return internal::ErrnoStatus(errno, "Socket::FromFd: fcntl", fd);
   }
-  return Socket(fd);
+  int type = 0;
+  socklen_t len = sizeof(type);
+  ::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len);
+  return Socket(fd, type == SOCK_STREAM);
 }
 
 absl::StatusOr<std::pair<Socket, Socket>> Socket::Pair(int type) {
@@ -68,7 +72,9 @@ absl::StatusOr<std::pair<Socket, Socket>> Socket::Pair(int type) {
   if (::socketpair(AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds) != 0) {
     return internal::ErrnoStatus(errno, "socketpair", -1);
   }
-  return std::pair<Socket, Socket>(Socket(fds[0]), Socket(fds[1]));
+  const bool stream = (type & 0xf) == SOCK_STREAM;
+  return std::pair<Socket, Socket>(Socket(fds[0], stream),
+                                   Socket(fds[1], stream));
 }
 
 absl::Status Socket::close() {
@@ -200,7 +206,7 @@ absl::StatusOr<Accepted> Socket::accept(absl::Duration timeout) {
   const int64_t fd = Run(op, timeout, "accept", &error);
   if (fd < 0) return error;
   *a.peer.mutable_length() = op.addrlen;
-  a.socket = Socket(static_cast<int>(fd));
+  a.socket = Socket(static_cast<int>(fd), stream_);
   return a;
 }
 
@@ -224,6 +230,7 @@ absl::StatusOr<size_t> Socket::recv_into(absl::Span<char> buf,
   op.buf = buf.data();
   op.len = buf.size();
   op.flags = flags;
+  op.stream = stream_;
   absl::Status error;
   const int64_t n = Run(op, timeout, "recv", &error);
   if (n < 0) return error;

@@ -64,7 +64,9 @@ class Socket {
   // Closes the fd (waking any greenlet that waits on it).
   ~Socket();
   Socket(Socket&& other) noexcept
-      : fd_(std::exchange(other.fd_, -1)), timeout_(other.timeout_) {}
+      : fd_(std::exchange(other.fd_, -1)),
+        timeout_(other.timeout_),
+        stream_(other.stream_) {}
   Socket& operator=(Socket&& other) noexcept;
   Socket(const Socket&) = delete;
   Socket& operator=(const Socket&) = delete;
@@ -149,7 +151,7 @@ class Socket {
   absl::StatusOr<int> getsockopt(int level, int name) const;
 
  private:
-  explicit Socket(int fd) : fd_(fd) {}
+  Socket(int fd, bool stream) : fd_(fd), stream_(stream) {}
   // Runs `op` on this socket's fd with `timeout` (kDefaultTimeout: timeout_).
   // Returns the result (>= 0) or sets `*error` and returns -1.
   int64_t Run(IoOp& op, absl::Duration timeout, const char* what,
@@ -164,6 +166,7 @@ class Socket {
 
   int fd_ = -1;
   absl::Duration timeout_ = absl::InfiniteDuration();
+  bool stream_ = false;  // SOCK_STREAM: lets the backend skip EAGAIN reads
 };
 
 struct Accepted {

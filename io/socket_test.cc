@@ -171,6 +171,35 @@ TEST_F(SocketTest, RecvAfterResetReportsConnectionReset) {
   ASSERT_TRUE(closer.join().ok());
 }
 
+// A short read drains the socket; what comes after it, and an EOF that came
+// with it, must still be seen (a readiness backend skips the EAGAIN read only
+// while no new edge has come).
+TEST_F(SocketTest, ShortReadsThenMoreDataThenEof) {
+  auto [client, server] = TcpPair();
+  ASSERT_TRUE(server.sendall("0123456789").ok());
+  sleep(absl::Milliseconds(2));
+  EXPECT_EQ(*client.recv(100, absl::Seconds(5)), "0123456789");
+  auto later = spawn([&] {
+    sleep(absl::Milliseconds(2));
+    ASSERT_TRUE(server.sendall("abc").ok());
+  });
+  EXPECT_EQ(*client.recv(100, absl::Seconds(5)), "abc");
+  ASSERT_TRUE(later.join().ok());
+  // Data and FIN together: the short read takes the data, the next sees EOF.
+  ASSERT_TRUE(server.sendall("last").ok());
+  ASSERT_TRUE(server.shutdown(SHUT_WR).ok());
+  sleep(absl::Milliseconds(2));
+  EXPECT_EQ(*client.recv(100, absl::Seconds(5)), "last");
+  absl::StatusOr<std::string> eof = client.recv(100, absl::Seconds(5));
+  ASSERT_TRUE(eof.ok()) << eof.status();
+  EXPECT_EQ(*eof, "");
+  // A peek leaves the bytes for the next recv.
+  absl::StatusOr<std::pair<Socket, Socket>> p = Socket::Pair();
+  ASSERT_TRUE(p->first.sendall("peek").ok());
+  EXPECT_EQ(*p->second.recv(100, absl::Seconds(5), MSG_PEEK), "peek");
+  EXPECT_EQ(*p->second.recv(100, absl::Seconds(5)), "peek");
+}
+
 TEST_F(SocketTest, HalfCloseLetsTheOtherSideAnswer) {
   auto [client, server] = TcpPair();
   auto responder = spawn([&] {

@@ -17,6 +17,7 @@ constexpr int kMaxEvents = 256;
 }  // namespace
 
 EpollBackend::EpollBackend() {
+  reports_hangup_ = true;  // EPOLLRDHUP rides on every edge it concerns
   epfd_ = epoll_create1(EPOLL_CLOEXEC);
   if (epfd_ < 0) {
     throw std::system_error(errno, std::generic_category(),
@@ -72,7 +73,9 @@ int EpollBackend::Poll(int64_t timeout_ns) {
       wake_.Drain();
       continue;
     }
-    if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) OnReady(fd, true);
+    if (ev & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+      OnReady(fd, true, ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR));
+    }
     if (ev & (EPOLLOUT | EPOLLHUP | EPOLLERR)) OnReady(fd, false);
   }
   return static_cast<int>(before - pending());

@@ -2,6 +2,8 @@
 
 #include "gevent/backends/internal/readiness_backend.h"
 
+#include <sys/socket.h>
+
 #include <cerrno>
 
 #include "gevent/backends/internal/nonblocking.h"
@@ -12,6 +14,20 @@ namespace {
 bool IsPureWait(const IoOp* op) {
   return op->kind == IoOp::Kind::kWaitReadable ||
          op->kind == IoOp::Kind::kWaitWritable;
+}
+
+// Whether data may be left after a read of a stream gave `r`: not after a
+// short read (it drained the buffer; new data brings a new edge), but after a
+// full one, EOF or an error (all of which the next call must see).
+bool ShortRead(const IoOp* op, int64_t r) {
+  return r > 0 && static_cast<size_t>(r) < op->len;
+}
+
+// A read that consumes from a stream (a MSG_PEEK leaves the data there).
+bool IsStreamRead(const IoOp* op) {
+  return op->stream &&
+         (op->kind == IoOp::Kind::kRead ||
+          (op->kind == IoOp::Kind::kRecv && !(op->flags & MSG_PEEK)));
 }
 }  // namespace
 
@@ -32,12 +48,22 @@ bool ReadinessBackend::Submit(IoOp* op) {
   FdEntry& e = Entry(op->fd);
   bool& maybe_ready = read_side ? e.maybe_readable : e.maybe_writable;
   if (!pure_wait) {
-    int64_t r = RunNonBlocking(op);
-    if (r != -EAGAIN) {
-      op->result = r;
-      return true;
+    // A stream known to be drained since the last edge: wait for the next one
+    // rather than pay for a recv that returns EAGAIN (one syscall in three on
+    // a ping-pong connection).
+    const bool known_drained =
+        IsStreamRead(op) && e.registered && !maybe_ready;
+    if (!known_drained) {
+      int64_t r = RunNonBlocking(op);
+      if (r != -EAGAIN) {
+        if (IsStreamRead(op)) {
+          maybe_ready = !(reports_hangup_ && !e.hung_up && ShortRead(op, r));
+        }
+        op->result = r;
+        return true;
+      }
+      maybe_ready = false;
     }
-    maybe_ready = false;
   } else if (maybe_ready || !e.registered) {
     if (int ready = ReadyNow(op); ready != 0) {
       op->result = ready < 0 ? ready : 0;
@@ -87,9 +113,10 @@ bool ReadinessBackend::Cancel(IoOp* op) {
   return true;
 }
 
-void ReadinessBackend::OnReady(int fd, bool read_side) {
+void ReadinessBackend::OnReady(int fd, bool read_side, bool hangup) {
   if (fd < 0 || static_cast<size_t>(fd) >= fds_.size()) return;
   FdEntry& e = fds_[static_cast<size_t>(fd)];
+  if (hangup) e.hung_up = true;
   IoOp* op = read_side ? e.reader : e.writer;
   if (op == nullptr) {
     (read_side ? e.maybe_readable : e.maybe_writable) = true;
@@ -97,6 +124,9 @@ void ReadinessBackend::OnReady(int fd, bool read_side) {
   }
   int64_t r = IsPureWait(op) ? 0 : RunNonBlocking(op);
   if (r == -EAGAIN) return;  // a spurious edge: keep waiting for the next
+  if (IsStreamRead(op)) {
+    e.maybe_readable = !(reports_hangup_ && !e.hung_up && ShortRead(op, r));
+  }
   Complete(op, r);
 }
 

@@ -32,8 +32,14 @@ class ReadinessBackend : public Backend {
   // Stops watching `fd` (it is about to be closed).
   virtual void Unregister(int fd) = 0;
 
-  // The subclass's poll reports an edge on `fd`'s read or write side.
-  void OnReady(int fd, bool read_side);
+  // The subclass's poll reports an edge on `fd`'s read or write side;
+  // `hangup` when the edge says the peer closed (or the fd errored).
+  void OnReady(int fd, bool read_side, bool hangup = false);
+
+  // Set by a subclass whose edges carry `hangup` reliably. Only then may a
+  // short read of a stream count as "drained": a FIN that came with the data
+  // brings no edge of its own.
+  bool reports_hangup_ = false;
 
  private:
   struct FdEntry {
@@ -44,6 +50,7 @@ class ReadinessBackend : public Backend {
     // fd (poll) instead of parking, since no new edge may come.
     bool maybe_readable = false;
     bool maybe_writable = false;
+    bool hung_up = false;  // an edge said the peer closed: never "drained"
   };
   FdEntry& Entry(int fd);
   void Complete(IoOp* op, int64_t result);
