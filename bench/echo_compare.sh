@@ -9,7 +9,8 @@
 #
 # Environment: CONNS (connection counts, default "1 100 1000"), DURATION
 # (measured seconds, default 5), WARMUP (seconds, default 1), SIZE (message
-# bytes, default 64).
+# bytes, default 64), ROUNDS (default 3: rounds alternate the systems and each
+# system's median round is reported).
 #
 # Prints a table (msgs/s, the ratio to epoll_hand at the same connection count,
 # p50/p99/p99.9 round-trip latency, and how busy the server's and the load
@@ -26,6 +27,7 @@ CONNS="${CONNS:-1 100 1000}"
 DURATION="${DURATION:-5}"
 WARMUP="${WARMUP:-1}"
 SIZE="${SIZE:-64}"
+ROUNDS="${ROUNDS:-3}"
 BACKENDS=(epoll libevent uring)
 PYTHON=/usr/bin/python3 # Debian's, where python3-gevent installs
 
@@ -34,8 +36,8 @@ mkdir -p "$results"
 tmp=$(mktemp -d)
 server_pid=
 notes=()
-note() {
-  notes+=("$1")
+note() { # also from subshells: the notes file collects them
+  echo "$1" >>"$tmp/notes"
   echo "echo_compare: $1" >&2
 }
 
@@ -183,29 +185,50 @@ table_row() { printf '%-16s %11s %9s %13s %9s %9s %9s %10s %8s\n' "$@"; }
 table_row system connections msgs/s vs_epoll_hand p50_us p99_us p999_us \
   server_cpu load_cpu
 load_limit=$(awk -v w="$WARMUP" -v d="$DURATION" 'BEGIN { print w + d + 60 }')
+# One measurement of system $1 at $2 connections: echo_load's line, or nothing.
+measure() {
+  local system=$1 c=$2 status=0 out line errors
+  if ! start_server "$system"; then
+    note "$system at $c connections: the server did not print port=N"
+    return 0
+  fi
+  out=$(timeout "$load_limit" "${pin_load[@]}" "$tmp/bin/echo_load" \
+    --port="$server_port" --connections="$c" --size="$SIZE" \
+    --duration="$DURATION" --warmup="$WARMUP" --server_pid="$server_pid" \
+    2>"$tmp/load.err") || status=$?
+  stop_server
+  line=$(grep '^connections=' <<<"$out" | tail -1 || true)
+  if [[ -z "$line" ]]; then
+    tail -3 "$tmp/load.err" >&2
+    note "$system at $c connections: echo_load failed (status $status)"
+    return 0
+  fi
+  errors=$(field errors "$line")
+  if ((status != 0 || errors != 0)); then
+    note "$system at $c connections: $errors errors, echo_load status $status"
+  fi
+  echo "$line"
+}
+
 for c in $CONNS; do
+  # Rounds alternate the systems, so a noisy minute on this shared machine hits
+  # them all alike; each system's median round is reported.
+  declare -A runs=()
+  for round in $(seq "$ROUNDS"); do
+    for system in "${systems[@]}"; do
+      line=$(measure "$system" "$c")
+      [[ -n "$line" ]] || continue
+      echo "system=$system round=$round $line" >>"$results/echo.raw"
+      runs[$system]+="$line"$'\n'
+    done
+  done
   for system in "${systems[@]}"; do
-    if ! start_server "$system"; then
-      note "$system at $c connections: the server did not print port=N"
-      continue
-    fi
-    status=0
-    out=$(timeout "$load_limit" "${pin_load[@]}" "$tmp/bin/echo_load" \
-      --port="$server_port" --connections="$c" --size="$SIZE" \
-      --duration="$DURATION" --warmup="$WARMUP" --server_pid="$server_pid" \
-      2>"$tmp/load.err") || status=$?
-    stop_server
-    line=$(grep '^connections=' <<<"$out" | tail -1 || true)
-    if [[ -z "$line" ]]; then
-      tail -3 "$tmp/load.err" >&2
-      note "$system at $c connections: echo_load failed (status $status)"
-      continue
-    fi
-    echo "system=$system $line" >>"$results/echo.raw"
-    errors=$(field errors "$line")
-    if ((status != 0 || errors != 0)); then
-      note "$system at $c connections: $errors errors, echo_load status $status"
-    fi
+    [[ -n "${runs[$system]:-}" ]] || continue
+    line=$(printf '%s' "${runs[$system]}" |
+      awk '{ for (i = 1; i <= NF; ++i) if ($i ~ /^msgs_per_sec=/) {
+               split($i, kv, "="); print kv[2], $0 } }' |
+      sort -n | awk '{ a[NR] = $0 } END { print a[int((NR + 1) / 2)] }' |
+      cut -d' ' -f2-)
     rate=$(field msgs_per_sec "$line")
     [[ $system == epoll_hand ]] && base[$c]=$rate
     ratio=$(awk -v r="$rate" -v b="${base[$c]:-0}" \
@@ -221,6 +244,7 @@ for c in $CONNS; do
       "$server_cpu" "$load_cpu"
     md_rows+=("| $system | $c | $rate | $ratio | $p50 | $p99 | $p999 | $server_cpu | $load_cpu |")
   done
+  unset runs
 done
 
 {
@@ -230,16 +254,18 @@ done
     cut -d: -f2- | sed 's/^ *//'), $(nproc) CPUs, Linux $(uname -r)."
   echo "${SIZE}-byte messages over loopback TCP, one in flight per connection;"
   echo "${WARMUP} s warm-up, then ${DURATION} s measured; $pinning."
+  echo "Each row is the median of $ROUNDS rounds; the rounds alternate the systems."
   echo "Every server runs one thread (Go: GOMAXPROCS=1). \"vs epoll_hand\" is"
   echo "msgs/s over the hand-written epoll server's at the same connection count."
   echo "Server and load CPU: CPU time over the measured window (100% = one core"
   echo "busy); a load CPU near 100% means echo_load, not the server, set the pace."
   echo
-  echo "Command: \`CONNS=\"$CONNS\" DURATION=$DURATION WARMUP=$WARMUP SIZE=$SIZE bench/echo_compare.sh\`"
+  echo "Command: \`CONNS=\"$CONNS\" DURATION=$DURATION WARMUP=$WARMUP SIZE=$SIZE ROUNDS=$ROUNDS bench/echo_compare.sh\`"
   echo
   echo "| system | connections | msgs/s | vs epoll_hand | p50 µs | p99 µs | p99.9 µs | server CPU | load CPU |"
   echo "|---|--:|--:|--:|--:|--:|--:|--:|--:|"
   for row in "${md_rows[@]}"; do echo "$row"; done
+  [[ -f "$tmp/notes" ]] && mapfile -t notes <"$tmp/notes"
   if ((${#notes[@]})); then
     echo
     echo "Notes:"

@@ -324,8 +324,17 @@ inline void Hub::PushReady(internal::Waiter* w) {
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline internal::Waiter* Hub::PopReady() {
   internal::Waiter* w = ready_head_;
   if (w == nullptr) return nullptr;
-  ready_head_ = w->next;
-  if (ready_head_ == nullptr) ready_tail_ = nullptr;
+  internal::Waiter* next = w->next;
+  ready_head_ = next;
+  if (next == nullptr) {
+    ready_tail_ = nullptr;
+  } else {
+    // Waiters live on their greenlets' stacks: with many greenlets each one is
+    // a cache miss. `next` was prefetched by the previous pop; start fetching
+    // its greenlet and the waiter after it while this one runs.
+    __builtin_prefetch(next->greenlet);
+    __builtin_prefetch(next->next);
+  }
   if (ABSL_PREDICT_FALSE(w->greenlet->dead())) return PopReadySlow(w);
   return w;
 }
