@@ -23,6 +23,13 @@ LibeventBackend::LibeventBackend() {
         ENOSYS, std::generic_category(),
         "gevent: libevent has no edge-triggered backend here");
   }
+  // EV_CLOSED (EPOLLRDHUP) tells a FIN apart from data, which lets a short
+  // stream read count as "drained" (see ReadinessBackend).
+  fd_events_ = EV_READ | EV_WRITE | EV_PERSIST | EV_ET;
+  if (event_base_get_features(base_) & EV_FEATURE_EARLY_CLOSE) {
+    fd_events_ |= EV_CLOSED;
+    reports_hangup_ = true;
+  }
   wake_event_ = event_new(base_, wake_.fd(), EV_READ | EV_PERSIST,
                           &LibeventBackend::OnWake, this);
   event_add(wake_event_, nullptr);
@@ -44,8 +51,7 @@ int LibeventBackend::Register(int fd) {
   }
   event*& ev = events_[static_cast<size_t>(fd)];
   if (ev == nullptr) {
-    ev = event_new(base_, fd, EV_READ | EV_WRITE | EV_PERSIST | EV_ET,
-                   &LibeventBackend::OnFd, this);
+    ev = event_new(base_, fd, fd_events_, &LibeventBackend::OnFd, this);
     if (ev == nullptr) return -ENOMEM;
   }
   if (event_add(ev, nullptr) != 0) {
@@ -69,7 +75,7 @@ void LibeventBackend::Unregister(int fd) {
 
 void LibeventBackend::OnFd(int fd, short what, void* self) {
   auto* b = static_cast<LibeventBackend*>(self);
-  if (what & EV_READ) b->OnReady(fd, true);
+  if (what & (EV_READ | EV_CLOSED)) b->OnReady(fd, true, what & EV_CLOSED);
   if (what & EV_WRITE) b->OnReady(fd, false);
 }
 

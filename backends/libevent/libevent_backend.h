@@ -44,6 +44,7 @@ class LibeventBackend : public internal::ReadinessBackend {
   static void OnTimer(int fd, short what, void* self);
 
   event_base* base_ = nullptr;
+  short fd_events_ = 0;  // what every fd is watched for
   event* wake_event_ = nullptr;
   event* timer_ = nullptr;
   internal::WakeFd wake_;
