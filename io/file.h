@@ -54,7 +54,8 @@ class File {
   static absl::StatusOr<File> Open(std::string_view path, int flags = O_RDONLY,
                                    mode_t mode = 0644);
   // Takes ownership of an open fd; a pipe, terminal, socket or anonymous
-  // inode (eventfd, signalfd, timerfd) is made non-blocking. InvalidArgument (fd untouched) when `fd` is not open.
+  // inode (eventfd, signalfd, timerfd) is made non-blocking. InvalidArgument
+  // (fd untouched) when `fd` is not open.
   static absl::StatusOr<File> FromFd(int fd);
 
   bool is_open() const { return fd_ >= 0; }

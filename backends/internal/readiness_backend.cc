@@ -51,8 +51,7 @@ bool ReadinessBackend::Submit(IoOp* op) {
     // A stream known to be drained since the last edge: wait for the next one
     // rather than pay for a recv that returns EAGAIN (one syscall in three on
     // a ping-pong connection).
-    const bool known_drained =
-        IsStreamRead(op) && e.registered && !maybe_ready;
+    const bool known_drained = IsStreamRead(op) && e.registered && !maybe_ready;
     if (!known_drained) {
       int64_t r = RunNonBlocking(op);
       if (r != -EAGAIN) {
