@@ -17,19 +17,15 @@
 //   ping.switch_to(&ball);  // starts ping; returns when ping switches back
 //
 // Semantics follow Python's greenlet:
-//   - switch_to(v) suspends the caller and resumes the target; v becomes the
-//   value
-//     of the target's pending switch_to() (or the argument of its body when it
-//     starts). Control comes back when someone switches to the caller again.
-//   - When a greenlet's body returns, control passes to its parent (the first
-//   one
-//     still alive) with the body's result; when the body throws, the exception
-//     is rethrown in the parent, at the point where the parent is resumed.
-//   - throw_into(e) raises e inside the target at its switch point; kill()
-//   raises
-//     GreenletExit there, so the target unwinds and its destructors run.
-//   - A RawGreenlet destroyed while suspended is killed first, so nothing
-//   leaks.
+// - switch_to(v) suspends the caller and resumes the target; v becomes the
+//   value of the target's pending switch_to() (or the argument of its body
+//   when it starts). Control comes back when someone switches to the caller.
+// - When a greenlet's body returns, control passes to its parent (the first
+//   one still alive) with the body's result; when the body throws, the
+//   exception is rethrown in the parent, where the parent is resumed.
+// - throw_into(e) raises e inside the target at its switch point; kill()
+//   raises GreenletExit there, so the target unwinds and its destructors run.
+// - A RawGreenlet destroyed while suspended is killed first: nothing leaks.
 //
 // Each greenlet saves the C++ exception-handling state (the exceptions being
 // caught and the count of uncaught ones) across a switch, so a switch inside a

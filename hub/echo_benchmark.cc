@@ -36,6 +36,7 @@ int64_t Run(IoOp::Kind kind, int fd, void* buf, size_t len) {
   op.fd = fd;
   op.buf = buf;
   op.len = len;
+  op.stream = true;  // TCP, as gevent::Socket marks it
   return Hub::current().Io(op, -1);
 }
 

@@ -8,10 +8,10 @@
 // never names it: gevent::sleep, wait_read, spawn and the sync primitives find
 // it themselves.
 //
-//   gevent::sleep(absl::Milliseconds(50));          // parks this greenlet 50
-//   ms gevent::sleep(absl::ZeroDuration());            // yields to other
-//   greenlets absl::Status s = gevent::wait_read(fd, absl::Seconds(1));
-//   gevent::Hub::current().post([] { ... });        // from any thread
+//   gevent::sleep(absl::Milliseconds(50));     // parks this greenlet 50 ms
+//   gevent::sleep(absl::ZeroDuration());       // yields to the others
+//   absl::Status s = gevent::wait_read(fd, absl::Seconds(1));
+//   gevent::Hub::current().post([] { ... });   // from any thread
 //
 // Scheduling: ready greenlets run in FIFO order. A greenlet that blocks hands
 // control straight to the next ready one (one switch, no detour through the

@@ -7,8 +7,8 @@
 // greenlets of the pool run at once. map/imap/imap_unordered run a function
 // over inputs through the pool. gevent.pool for C++.
 //
-//   gevent::Pool pool(20);                       // at most 20 downloads at
-//   once for (auto& user : users) pool.spawn(download_photos, user);
+//   gevent::Pool pool(20);                // at most 20 downloads at once
+//   for (auto& user : users) pool.spawn(download_photos, user);
 //   pool.join();
 //
 //   std::vector<int> lengths = pool.map(fetch_length, urls);        // in order

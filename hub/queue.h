@@ -13,8 +13,7 @@
 //     for (auto& u : all_urls) urls.put(u).IgnoreError();  // parks when full
 //     urls.close();                                      // no more items
 //   });
-//   for (std::string& url : urls) fetch(url);            // until closed and
-//   empty
+//   for (std::string& url : urls) fetch(url);  // until closed and empty
 //
 // Results are statuses: put_nowait on a full queue is ResourceExhausted,
 // get_nowait on an empty one Unavailable, a timeout DeadlineExceeded, get() on

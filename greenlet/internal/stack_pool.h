@@ -9,19 +9,17 @@
 // process, and a guard page splits a mapping in two, so a million stacks cannot
 // each be a mapping with a guard. Each slab holds many slots; every slot is
 // [gap][stack], where the gap sits below the stack it protects:
-//   - in a guarded slab the gap is PROT_NONE (a hard guard page: an overflow
-//   faults and
-//     the overflow handler names the greenlet). Guarded slabs cost two mappings
-//     per slot, so they are used while the process-wide budget (half of
-//     vm.max_map_count) lasts; allocation prefers them.
-//   - past the budget, slabs are unguarded: the gap is mapped but never
-//   touched, so an
-//     overflow of up to kGapBytes lands in dead memory instead of a neighbour's
-//     frames, and it is detected when the greenlet next switches out with its
-//     stack pointer in the gap. (Reading the gap on release would catch a
-//     transient overflow too, but the first read of an untouched page is a page
-//     fault: as costly as the stack's own first touch, on every fresh slot. The
-//     gap absorbs such an overflow anyway.)
+// - In a guarded slab the gap is PROT_NONE (a hard guard page: an overflow
+//   faults and the overflow handler names the greenlet). Guarded slabs cost
+//   two mappings per slot, so they are used while the process-wide budget
+//   (half of vm.max_map_count) lasts; allocation prefers them.
+// - Past the budget, slabs are unguarded: the gap is mapped but never touched,
+//   so an overflow of up to kGapBytes lands in dead memory instead of a
+//   neighbour's frames, and it is detected when the greenlet next switches out
+//   with its stack pointer in the gap. (Reading the gap on release would catch
+//   a transient overflow too, but the first read of an untouched page is a
+//   page fault: as costly as the stack's own first touch, on every fresh slot.
+//   The gap absorbs such an overflow anyway.)
 // Bookkeeping lives in the Slab objects on the heap, never in the stack pages,
 // so an idle greenlet costs the pages it touched and nothing more.
 //
