@@ -40,11 +40,25 @@ int64_t Run(IoOp::Kind kind, int fd, void* buf, size_t len) {
   return Hub::current().Io(op, -1);
 }
 
-// Reads or writes exactly `len` bytes; false on EOF or error.
-bool Exactly(IoOp::Kind kind, int fd, char* buf, size_t len) {
+// Writes exactly `len` bytes; false on error.
+bool SendAll(int fd, char* buf, size_t len) {
   size_t done = 0;
   while (done < len) {
-    int64_t n = Run(kind, fd, buf + done, len - done);
+    int64_t n = Run(IoOp::Kind::kSend, fd, buf + done, len - done);
+    if (n <= 0) return false;
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// Reads a `len`-byte message into `buf` (at least kRecvBuffer bytes), asking
+// for as much as fits, as servers do (a short read tells a readiness backend
+// the socket is drained); false on EOF or error.
+constexpr size_t kRecvBuffer = 4096;
+bool RecvMessage(int fd, char* buf, size_t len) {
+  size_t done = 0;
+  while (done < len) {
+    int64_t n = Run(IoOp::Kind::kRecv, fd, buf + done, kRecvBuffer - done);
     if (n <= 0) return false;
     done += static_cast<size_t>(n);
   }
@@ -99,9 +113,8 @@ int main(int argc, char** argv) {
       int64_t cfd = hub.Io(op, -1);
       if (cfd < 0) return;
       handlers.push_back(gevent::spawn([fd = static_cast<int>(cfd)] {
-        char buf[64];
-        while (Exactly(IoOp::Kind::kRecv, fd, buf, sizeof(buf)) &&
-               Exactly(IoOp::Kind::kSend, fd, buf, sizeof(buf))) {
+        char buf[kRecvBuffer];
+        while (RecvMessage(fd, buf, 64) && SendAll(fd, buf, 64)) {
         }
         Close(fd);
       }));
@@ -125,11 +138,10 @@ int main(int argc, char** argv) {
         Close(fd);
         return;
       }
-      char msg[64];
+      char msg[kRecvBuffer];
       std::memset(msg, 'p', sizeof(msg));
       for (int i = 0; i < per_client; ++i) {
-        if (!Exactly(IoOp::Kind::kSend, fd, msg, sizeof(msg)) ||
-            !Exactly(IoOp::Kind::kRecv, fd, msg, sizeof(msg))) {
+        if (!SendAll(fd, msg, 64) || !RecvMessage(fd, msg, 64)) {
           break;
         }
       }
