@@ -12,6 +12,7 @@
 #include "gevent/hub/hub.h"
 #include "gevent/hub/threadpool.h"
 #include "gevent/io/internal/errors.h"
+#include "gevent/io/internal/fd.h"
 
 namespace gevent {
 
@@ -31,8 +32,6 @@ ThreadPool& FileThreadPool() {
 bool IsPollable(mode_t mode) {
   return !(S_ISREG(mode) || S_ISBLK(mode) || S_ISDIR(mode));
 }
-
-int64_t ErrnoResult(ssize_t r) { return r >= 0 ? r : -errno; }
 
 // An fd (or -errno) made on a pool thread: closed there if its caller was
 // killed and nobody takes it.
@@ -140,14 +139,14 @@ absl::StatusOr<size_t> File::Transfer(bool write, char* buf, size_t len,
   if (write) {
     r = FileThreadPool().apply(
         [dup, data = std::string(buf, len), offset]() -> int64_t {
-          return ErrnoResult(
+          return internal::ErrnoResult(
               offset >= 0 ? ::pwrite(dup->fd, data.data(), data.size(), offset)
                           : ::write(dup->fd, data.data(), data.size()));
         });
   } else {
     auto data = FileThreadPool().apply([dup, len, offset] {
       auto out = std::make_pair(std::string(len, '\0'), int64_t{0});
-      out.second = ErrnoResult(
+      out.second = internal::ErrnoResult(
           offset >= 0 ? ::pread(dup->fd, out.first.data(), len, offset)
                       : ::read(dup->fd, out.first.data(), len));
       return out;
@@ -227,19 +226,14 @@ absl::Status File::sync() {
   auto dup = std::make_shared<OwnedFd>(::dup(fd));
   if (dup->fd < 0) return internal::ErrnoStatus(errno, "fsync", fd);
   const int64_t r = FileThreadPool().apply(
-      [dup]() -> int64_t { return ErrnoResult(::fsync(dup->fd)); });
+      [dup]() -> int64_t { return internal::ErrnoResult(::fsync(dup->fd)); });
   if (r < 0) return internal::ErrnoStatus(static_cast<int>(-r), "fsync", fd);
   return absl::OkStatus();
 }
 
 absl::Status File::close() {
   if (fd_ < 0) return absl::OkStatus();
-  const int fd = std::exchange(fd_, -1);
-  if (Hub* hub = Hub::current_if_exists()) hub->CloseFd(fd);
-  if (::close(fd) != 0 && errno != EINTR) {
-    return internal::ErrnoStatus(errno, "close", fd);
-  }
-  return absl::OkStatus();
+  return internal::CloseWakingWaiters(std::exchange(fd_, -1));
 }
 
 absl::StatusOr<std::pair<File, File>> pipe() {

@@ -13,14 +13,11 @@
 #include "absl/strings/str_cat.h"
 #include "gevent/hub/hub.h"
 #include "gevent/io/internal/errors.h"
+#include "gevent/io/internal/fd.h"
 
 namespace gevent {
 
-namespace {
-
-int64_t ErrnoResult(ssize_t r) { return r >= 0 ? r : -errno; }
-
-}  // namespace
+namespace {}  // namespace
 
 // --- lifetime
 // ---------------------------------------------------------------
@@ -79,13 +76,7 @@ absl::StatusOr<std::pair<Socket, Socket>> Socket::Pair(int type) {
 
 absl::Status Socket::close() {
   if (fd_ < 0) return absl::OkStatus();
-  const int fd = std::exchange(fd_, -1);
-  // Waiters first: their ops must not outlive the fd number.
-  if (Hub* hub = Hub::current_if_exists()) hub->CloseFd(fd);
-  if (::close(fd) != 0 && errno != EINTR) {
-    return internal::ErrnoStatus(errno, "close", fd);
-  }
-  return absl::OkStatus();
+  return internal::CloseWakingWaiters(std::exchange(fd_, -1));
 }
 
 absl::Status Socket::settimeout(absl::Duration timeout) {
@@ -305,7 +296,7 @@ absl::StatusOr<ReceivedFrom> Socket::recvfrom_into(absl::Span<char> buf,
   const int64_t n = Retry(
       [&](int fd) {
         *out.from.mutable_length() = Address::kCapacity;
-        return ErrnoResult(
+        return internal::ErrnoResult(
             ::recvfrom(fd, buf.data(), buf.size(), flags | MSG_DONTWAIT,
                        out.from.mutable_sockaddr(), out.from.mutable_length()));
       },
@@ -335,9 +326,9 @@ absl::StatusOr<size_t> Socket::sendto(std::string_view data, const Address& to,
   if (deadline == -2) return error;
   const int64_t n = Retry(
       [&](int fd) {
-        return ErrnoResult(::sendto(fd, data.data(), data.size(),
-                                    flags | MSG_DONTWAIT | MSG_NOSIGNAL,
-                                    to.sockaddr_ptr(), to.length()));
+        return internal::ErrnoResult(::sendto(
+            fd, data.data(), data.size(), flags | MSG_DONTWAIT | MSG_NOSIGNAL,
+            to.sockaddr_ptr(), to.length()));
       },
       IoOp::Kind::kWaitWritable, deadline, effective, "sendto", &error);
   if (n < 0) {
