@@ -154,6 +154,8 @@ TEST_F(FileTest, BadPathsAndFdsAreClearErrors) {
   std::string buf(4, '\0');
   EXPECT_EQ(ro->pread_into(absl::MakeSpan(buf), -1).status().code(),
             absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ro->pwrite("x", -1).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -3,7 +3,6 @@
 #include "gevent/io/select.h"
 
 #include <cerrno>
-#include <deque>
 #include <vector>
 
 #include "absl/strings/str_cat.h"

@@ -396,6 +396,27 @@ TEST_F(SocketTest, SocketPair) {
   ASSERT_TRUE(writer.join().ok());
 }
 
+TEST_F(SocketTest, FromFdAdoptsABlockingSocket) {
+  int fds[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), 0);
+  absl::StatusOr<Socket> a = Socket::FromFd(fds[0]);
+  absl::StatusOr<Socket> b = Socket::FromFd(fds[1]);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_TRUE(::fcntl(a->fileno(), F_GETFL) & O_NONBLOCK);
+  // Short reads on an adopted stream, then more data: nothing is missed.
+  auto writer = spawn([&] {
+    for (const char* part : {"one", "two", "three"}) {
+      ASSERT_TRUE(b->sendall(part).ok());
+      sleep(absl::Milliseconds(2));
+    }
+    ASSERT_TRUE(b->close().ok());
+  });
+  absl::StatusOr<std::string> all = ReadAll(*a);
+  ASSERT_TRUE(all.ok()) << all.status();
+  EXPECT_EQ(*all, "onetwothree");
+  ASSERT_TRUE(writer.join().ok());
+}
+
 TEST_F(SocketTest, OptionsAndNames) {
   auto [client, server] = TcpPair();
   ASSERT_TRUE(client.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1).ok());
