@@ -61,6 +61,10 @@ struct IoOp {
   // than `len` drained the kernel's buffer, so a readiness backend may wait
   // for the next edge before trying again instead of paying for an EAGAIN.
   bool stream = false;
+  // A readiness wait (kWaitReadable/kWaitWritable) whose caller has just seen
+  // EAGAIN on the fd: the backend may park it at once instead of checking
+  // whether the fd is ready first.
+  bool drained = false;
 
   // Set by the backend before on_complete: >= 0 on success, -errno on failure.
   int64_t result = 0;

@@ -206,6 +206,21 @@ TEST_F(HubTest, WaitReadReturnsAtOnceWhenAlreadyReadable) {
   EXPECT_TRUE(wait_read(sp.fd[0], absl::ZeroDuration()).ok());
 }
 
+TEST_F(HubTest, WaitReadAfterAPartialReadOfWhatWokeItReturnsAtOnce) {
+  SocketPair sp;
+  auto writer = spawn([&] {
+    sleep(absl::Milliseconds(10));
+    ASSERT_EQ(write(sp.fd[1], "xy", 2), 2);
+  });
+  // Parked when the data came (the edge woke it), then reads half of it: the
+  // rest must be seen without a new edge.
+  ASSERT_TRUE(wait_read(sp.fd[0], absl::Seconds(5)).ok());
+  char c;
+  ASSERT_EQ(read(sp.fd[0], &c, 1), 1);
+  EXPECT_TRUE(wait_read(sp.fd[0], absl::Milliseconds(200)).ok());
+  ASSERT_TRUE(writer.join().ok());
+}
+
 TEST_F(HubTest, WaitWriteOnAWritableSocketIsImmediate) {
   SocketPair sp;
   EXPECT_TRUE(wait_write(sp.fd[0], absl::Seconds(1)).ok());

@@ -63,6 +63,8 @@ bool ReadinessBackend::Submit(IoOp* op) {
       }
       maybe_ready = false;
     }
+  } else if (op->drained) {
+    maybe_ready = false;  // an edge seen before that EAGAIN is spent
   } else if (maybe_ready || !e.registered) {
     if (int ready = ReadyNow(op); ready != 0) {
       op->result = ready < 0 ? ready : 0;
@@ -123,7 +125,12 @@ void ReadinessBackend::OnReady(int fd, bool read_side, bool hangup) {
   }
   int64_t r = IsPureWait(op) ? 0 : RunNonBlocking(op);
   if (r == -EAGAIN) return;  // a spurious edge: keep waiting for the next
-  if (IsStreamRead(op)) {
+  if (IsPureWait(op)) {
+    // The waiter reads or writes on its own, maybe not all that is there: the
+    // next wait must check the fd rather than wait for an edge that may never
+    // come.
+    (read_side ? e.maybe_readable : e.maybe_writable) = true;
+  } else if (IsStreamRead(op)) {
     e.maybe_readable = !(reports_hangup_ && !e.hung_up && ShortRead(op, r));
   }
   Complete(op, r);
