@@ -156,6 +156,23 @@ def gevent_cpp_dependencies():
         required_files = ["/usr/include/liburing.h"],
         debian_packages = ["liburing-dev"],
     )
+
+    # Only tests and examples use these: unmodified blocking clients that
+    # io/monkey makes cooperative.
+    maybe(
+        system_repository,
+        name = "com_github_curl_curl",
+        targets = {":curl": "libcurl|-lcurl|"},
+        required_files = ["/usr/include/x86_64-linux-gnu/curl/curl.h"],
+        debian_packages = ["libcurl4-openssl-dev"],
+    )
+    maybe(
+        system_repository,
+        name = "com_github_redis_hiredis",
+        targets = {":hiredis": "hiredis|-lhiredis|"},
+        required_files = ["/usr/include/hiredis/hiredis.h"],
+        debian_packages = ["libhiredis-dev"],
+    )
     maybe(
         system_repository,
         name = "boost",

@@ -1,0 +1,107 @@
+// Copyright 2026 The gevent-cpp Authors. Licensed under the Apache License 2.0.
+//
+// libcurl's easy interface, unmodified and blocking, made concurrent by
+// patch_all(): curl_easy_perform in 200 greenlets at once.
+
+#include <curl/curl.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "gevent/hub/greenlet.h"
+#include "gevent/io/internal/http_test_server.h"
+#include "gevent/io/internal/test_util.h"
+#include "gevent/io/monkey.h"
+
+namespace gevent {
+namespace {
+
+class MonkeyCurlTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    monkey::patch_all();
+    ASSERT_EQ(curl_global_init(CURL_GLOBAL_DEFAULT), CURLE_OK);
+  }
+  static void TearDownTestSuite() { curl_global_cleanup(); }
+  testing::LeakCheck leaks_;
+};
+
+size_t Append(char* data, size_t size, size_t n, void* out) {
+  static_cast<std::string*>(out)->append(data, size * n);
+  return size * n;
+}
+
+struct Fetched {
+  CURLcode code = CURLE_OK;
+  long status = 0;  // NOLINT(runtime/int): curl's type
+  std::string body;
+};
+
+// What any program using libcurl's easy interface does: nothing here knows
+// about greenlets.
+Fetched CurlGet(const std::string& url) {
+  Fetched out;
+  CURL* h = curl_easy_init();
+  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &Append);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &out.body);
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_PROXY, "");  // ignore any proxy in the env
+  curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
+  out.code = curl_easy_perform(h);
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out.status);
+  curl_easy_cleanup(h);
+  return out;
+}
+
+// libcurl's frames are deeper than the 64 KiB default.
+constexpr SpawnOptions kCurlStack{.stack_size = 256 * 1024};
+
+double SecondsSince(absl::Time start) {
+  return absl::ToDoubleSeconds(absl::Now() - start);
+}
+
+TEST_F(MonkeyCurlTest, TwoHundredEasyPerformsTakeAboutOneRequest) {
+  testing::RaiseFdLimit(2048);
+  testing::DelayedHttpServer server(absl::Milliseconds(500));
+  const absl::Time start = absl::Now();
+  std::vector<Greenlet<Fetched>> fetches;
+  for (int i = 0; i < 200; ++i) {
+    fetches.push_back(spawn(kCurlStack, [port = server.port(), i] {
+      return CurlGet(absl::StrCat("http://127.0.0.1:", port, "/photo/", i));
+    }));
+  }
+  ASSERT_TRUE(joinall(fetches).ok());
+  for (int i = 0; i < 200; ++i) {
+    const Fetched f = fetches[i].get();
+    EXPECT_EQ(f.code, CURLE_OK) << curl_easy_strerror(f.code);
+    EXPECT_EQ(f.status, 200);
+    EXPECT_EQ(f.body, absl::StrCat("hello /photo/", i));
+  }
+  EXPECT_EQ(server.requests(), 200);
+  // Serial: 100 s. Together: about 0.5 s.
+  EXPECT_LT(SecondsSince(start), 10.0);
+}
+
+TEST_F(MonkeyCurlTest, AServerThatIsDownFailsEachFetchAsCurlWould) {
+  Socket closed = testing::ListenLoopback();
+  const uint16_t port = testing::AddressOf(closed).port();
+  ASSERT_TRUE(closed.close().ok());
+  std::vector<Greenlet<Fetched>> fetches;
+  for (int i = 0; i < 20; ++i) {
+    fetches.push_back(spawn(kCurlStack, [port] {
+      return CurlGet(absl::StrCat("http://127.0.0.1:", port, "/"));
+    }));
+  }
+  ASSERT_TRUE(joinall(fetches).ok());
+  for (auto& g : fetches) {
+    EXPECT_EQ(g.get().code, CURLE_COULDNT_CONNECT)
+        << curl_easy_strerror(g.get().code);
+  }
+}
+
+}  // namespace
+}  // namespace gevent
