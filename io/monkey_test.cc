@@ -236,8 +236,9 @@ void ExpectSameFailures() {
   close(not_open);
   pollfd nv1{not_open, POLLIN, 0};
   pollfd nv2{not_open, POLLIN, 0};
-  same("poll(not open)", [&] { return poll(&nv1, 1, 1000); },
-       [&] { return libc().poll(&nv2, 1, 1000); });
+  same(
+      "poll(not open)", [&] { return poll(&nv1, 1, 1000); },
+      [&] { return libc().poll(&nv2, 1, 1000); });
   EXPECT_EQ(nv1.revents, nv2.revents);
   same(
       "select(-1)",

@@ -16,6 +16,8 @@
 #include <cstring>
 #include <vector>
 
+#include "gevent/backends/backend.h"
+#include "gevent/hub/hub.h"
 #include "gevent/io/internal/monkey_state.h"
 
 using gevent::monkey::internal::ClassifyFd;
@@ -100,6 +102,32 @@ ssize_t Retry(int fd, const Route& route, bool read_side, F attempt) {
   }
 }
 
+// A receive into `buf` on a blocking caller's socket, in a greenlet, as one
+// hub operation: a real recv on io_uring; on readiness backends the same
+// try-then-wait as Retry, minus an EAGAIN the backend knows it would get.
+// The result is the syscall's, with errno; SO_RCVTIMEO gives EAGAIN.
+ssize_t HubRecv(int fd, const Route& route, void* buf, size_t n, int flags) {
+  const int saved = errno;
+  const int64_t deadline = SocketDeadline(fd, route.bits, true);
+  gevent::IoOp op;
+  op.kind = gevent::IoOp::Kind::kRecv;
+  op.fd = fd;
+  op.buf = buf;
+  op.len = n;
+  op.flags = flags;
+  op.stream = (route.bits & kStream) != 0;
+  const int64_t r = gevent::Hub::current().Io(op, deadline);
+  if (r >= 0) {
+    errno = saved;
+    return static_cast<ssize_t>(r);
+  }
+  if (r == -EBUSY) {  // another greenlet reads it: take turns (WaitFd)
+    return Retry(fd, route, true,
+                 [&] { return libc().recv(fd, buf, n, flags); });
+  }
+  return WaitFailed(static_cast<int>(r));
+}
+
 // A blocking stream socket moves every byte before returning, unless an
 // error or the timeout comes first (then it returns what it moved, if any).
 // `attempt(done)` transfers from offset `done`. A datagram socket (or a read
@@ -168,6 +196,7 @@ ssize_t ReadHook(int fd, void* buf, size_t n) {
   const Route route = RouteFor(fd);
   switch (route.mode) {
     case Mode::kSocket:
+      if (route.in_greenlet) return HubRecv(fd, route, buf, n, 0);
       return Retry(fd, route, true, [&] { return libc().read(fd, buf, n); });
     case Mode::kPollFirst:
       if (!WaitFirst(fd, true)) return -1;
@@ -187,6 +216,7 @@ ssize_t RecvHook(int fd, void* buf, size_t n, int flags) {
                            flags & ~MSG_WAITALL);
       });
     }
+    if (route.in_greenlet) return HubRecv(fd, route, buf, n, flags);
     return Retry(fd, route, true,
                  [&] { return libc().recv(fd, buf, n, flags); });
   }
