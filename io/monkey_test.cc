@@ -422,6 +422,32 @@ TEST_F(MonkeyTest, ReceiveTimeoutIsHonouredAndOthersRun) {
   close(b);
 }
 
+TEST_F(MonkeyTest, ConnectTimeoutIsEinprogressAsInLibc) {
+  // Backlog 0 queues one connection; nobody accepts; the kernel then drops
+  // further SYNs, so a blocking connect waits for SO_SNDTIMEO.
+  Socket listener = testing::ListenLoopback(/*backlog=*/0);
+  const Address where = testing::AddressOf(listener);
+  std::vector<int> fds;
+  int r = 0;
+  int err = 0;
+  double took = 0;
+  for (int i = 0; i < 16 && r == 0; ++i) {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    fds.push_back(fd);
+    timeval tv{0, 200'000};
+    ASSERT_EQ(setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)), 0);
+    const absl::Time start = absl::Now();
+    errno = 0;
+    r = connect(fd, where.sockaddr_ptr(), where.length());
+    err = errno;
+    took = SecondsSince(start);
+  }
+  EXPECT_EQ(r, -1);
+  EXPECT_EQ(err, EINPROGRESS) << strerror(err);
+  EXPECT_GE(took, 0.15);
+  for (int fd : fds) close(fd);
+}
+
 TEST_F(MonkeyTest, SendTimeoutReturnsWhatWentOut) {
   auto [a, b] = PlainTcpPair();
   timeval tv{0, 100'000};
