@@ -158,7 +158,7 @@ def gevent_cpp_dependencies():
     )
 
     # Only tests and examples use these: unmodified blocking clients that
-    # io/monkey makes cooperative.
+    # io/monkey makes cooperative, and the examples' HTTP parser.
     maybe(
         system_repository,
         name = "com_github_curl_curl",
@@ -172,6 +172,13 @@ def gevent_cpp_dependencies():
         targets = {":hiredis": "hiredis|-lhiredis|"},
         required_files = ["/usr/include/hiredis/hiredis.h"],
         debian_packages = ["libhiredis-dev"],
+    )
+    maybe(
+        system_repository,
+        name = "com_github_nodejs_http_parser",
+        targets = {":http_parser": "|-lhttp_parser|"},
+        required_files = ["/usr/include/http_parser.h"],
+        debian_packages = ["libhttp-parser-dev"],
     )
     maybe(
         system_repository,

@@ -1,0 +1,123 @@
+// Copyright 2026 The gevent-cpp Authors. Licensed under the Apache License 2.0.
+
+#include "examples/downloader/download_gevent.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "examples/downloader/http.h"
+#include "examples/downloader/photos.h"
+#include "gevent/io/address.h"
+#include "gevent/io/file.h"
+#include "gevent/io/socket.h"
+
+namespace downloader::green {
+
+namespace {
+
+struct Connection {
+  gevent::Socket socket;
+  std::string token;
+
+  std::string Get(const std::string& path, HttpParser* response) {
+    if (absl::Status s = socket.sendall(FormatGet(path)); !s.ok()) {
+      return std::string(s.message());
+    }
+    char buf[4096];
+    while (!response->done()) {
+      absl::StatusOr<size_t> n = socket.recv_into(absl::MakeSpan(buf));
+      if (!n.ok()) return std::string(n.status().message());
+      if (*n == 0 ? !response->FeedEof() : !response->Feed(buf, *n)) {
+        return "bad response: " + response->error();
+      }
+    }
+    if (response->status() != 200) {
+      return "GET " + path + ": HTTP " + std::to_string(response->status());
+    }
+    return "";
+  }
+};
+
+std::string get_auth_connection(const Job& job, const std::string& user,
+                                Connection* conn) {
+  absl::StatusOr<gevent::Address> where = gevent::Address::FromSockaddr(
+      reinterpret_cast<const sockaddr*>(&job.server), job.server_len);
+  if (!where.ok()) return std::string(where.status().message());
+  absl::StatusOr<gevent::Socket> s = gevent::Socket::Tcp(where->family());
+  if (!s.ok()) return std::string(s.status().message());
+  conn->socket = *std::move(s);
+  (void)conn->socket.settimeout(absl::Seconds(job.timeout_seconds));
+  if (absl::Status c = conn->socket.connect(*where); !c.ok()) {
+    return std::string(c.message());
+  }
+  HttpParser response(HttpParser::kResponse);
+  if (std::string e = conn->Get("/login?user=" + user, &response); !e.empty()) {
+    return e;
+  }
+  conn->token = response.body();
+  return "";
+}
+
+std::string get_photos(Connection& conn, std::vector<Photo>* photos) {
+  HttpParser response(HttpParser::kResponse);
+  if (std::string e = conn.Get("/photos?token=" + conn.token, &response);
+      !e.empty()) {
+    return e;
+  }
+  std::vector<PhotoInfo> list;
+  if (!ParsePhotoList(response.body(), &list)) return "malformed photo list";
+  for (const PhotoInfo& info : list) {
+    HttpParser photo(HttpParser::kResponse);
+    const std::string path =
+        "/photo/" + std::to_string(info.id) + "?token=" + conn.token;
+    if (std::string e = conn.Get(path, &photo); !e.empty()) return e;
+    if (photo.body().size() != info.size ||
+        Checksum(photo.body()) != info.checksum) {
+      return "photo " + std::to_string(info.id) + ": checksum mismatch";
+    }
+    photos->push_back({info.id, photo.body()});
+  }
+  return "";
+}
+
+std::string save_photos(const Job& job, const std::string& user,
+                        const std::vector<Photo>& photos) {
+  const std::string dir = UserDir(job.out_dir, user);
+  if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    return "mkdir " + dir + ": " + std::strerror(errno);
+  }
+  for (const Photo& p : photos) {
+    absl::StatusOr<gevent::File> f = gevent::File::Open(
+        PhotoPath(job.out_dir, user, p.id), O_WRONLY | O_CREAT | O_TRUNC);
+    if (!f.ok()) return std::string(f.status().message());
+    if (absl::Status s = f->write_all(p.bytes); !s.ok()) {
+      return std::string(s.message());
+    }
+    if (absl::Status s = f->close(); !s.ok()) return std::string(s.message());
+  }
+  return "";
+}
+
+}  // namespace
+
+Outcome download_photos(const Job& job, const std::string& user) {
+  Connection conn;
+  if (std::string e = get_auth_connection(job, user, &conn); !e.empty()) {
+    return user + ": " + e;
+  }
+  std::vector<Photo> photos;
+  if (std::string e = get_photos(conn, &photos); !e.empty()) {
+    return user + ": " + e;
+  }
+  if (std::string e = save_photos(job, user, photos); !e.empty()) {
+    return user + ": " + e;
+  }
+  return "";
+}
+
+}  // namespace downloader::green

@@ -1,0 +1,132 @@
+// Copyright 2026 The gevent-cpp Authors. Licensed under the Apache License 2.0.
+
+#include "examples/downloader/download_posix.h"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "examples/downloader/http.h"
+#include "examples/downloader/photos.h"
+
+namespace downloader::posix {
+
+namespace {
+
+std::string Errno(const char* what) {
+  return std::string(what) + ": " + std::strerror(errno);
+}
+
+// A keep-alive connection to the photo server, and the token once logged in.
+struct Connection {
+  int fd = -1;
+  std::string token;
+  ~Connection() {
+    if (fd >= 0) close(fd);
+  }
+
+  // Sends GET `path` and reads the whole response into `response`.
+  std::string Get(const std::string& path, HttpParser* response) {
+    const std::string request = FormatGet(path);
+    if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) !=
+        static_cast<ssize_t>(request.size())) {
+      return Errno("send");
+    }
+    char buf[4096];
+    while (!response->done()) {
+      const ssize_t n = recv(fd, buf, sizeof(buf), 0);
+      if (n < 0) return Errno("recv");
+      if (n == 0 ? !response->FeedEof() : !response->Feed(buf, n)) {
+        return "bad response: " + response->error();
+      }
+    }
+    if (response->status() != 200) {
+      return "GET " + path + ": HTTP " + std::to_string(response->status());
+    }
+    return "";
+  }
+};
+
+std::string get_auth_connection(const Job& job, const std::string& user,
+                                Connection* conn) {
+  conn->fd = socket(job.server.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (conn->fd < 0) return Errno("socket");
+  timeval tv{job.timeout_seconds, 0};
+  setsockopt(conn->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  setsockopt(conn->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+  if (connect(conn->fd, reinterpret_cast<const sockaddr*>(&job.server),
+              job.server_len) != 0) {
+    return Errno("connect");
+  }
+  HttpParser response(HttpParser::kResponse);
+  if (std::string e = conn->Get("/login?user=" + user, &response); !e.empty()) {
+    return e;
+  }
+  conn->token = response.body();
+  return "";
+}
+
+std::string get_photos(Connection& conn, std::vector<Photo>* photos) {
+  HttpParser response(HttpParser::kResponse);
+  if (std::string e = conn.Get("/photos?token=" + conn.token, &response);
+      !e.empty()) {
+    return e;
+  }
+  std::vector<PhotoInfo> list;
+  if (!ParsePhotoList(response.body(), &list)) return "malformed photo list";
+  for (const PhotoInfo& info : list) {
+    HttpParser photo(HttpParser::kResponse);
+    const std::string path =
+        "/photo/" + std::to_string(info.id) + "?token=" + conn.token;
+    if (std::string e = conn.Get(path, &photo); !e.empty()) return e;
+    if (photo.body().size() != info.size ||
+        Checksum(photo.body()) != info.checksum) {
+      return "photo " + std::to_string(info.id) + ": checksum mismatch";
+    }
+    photos->push_back({info.id, photo.body()});
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string save_photos(const Job& job, const std::string& user,
+                        const std::vector<Photo>& photos) {
+  const std::string dir = UserDir(job.out_dir, user);
+  if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) return Errno("mkdir");
+  for (const Photo& p : photos) {
+    const std::string path = PhotoPath(job.out_dir, user, p.id);
+    const int fd =
+        open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return Errno("open");
+    const ssize_t n = write(fd, p.bytes.data(), p.bytes.size());
+    const int saved = errno;
+    close(fd);
+    errno = saved;
+    if (n != static_cast<ssize_t>(p.bytes.size())) return Errno("write");
+  }
+  return "";
+}
+
+Outcome download_photos(const Job& job, const std::string& user) {
+  Connection conn;
+  if (std::string e = get_auth_connection(job, user, &conn); !e.empty()) {
+    return user + ": " + e;
+  }
+  std::vector<Photo> photos;
+  if (std::string e = get_photos(conn, &photos); !e.empty()) {
+    return user + ": " + e;
+  }
+  if (std::string e = save_photos(job, user, photos); !e.empty()) {
+    return user + ": " + e;
+  }
+  return "";
+}
+
+}  // namespace downloader::posix

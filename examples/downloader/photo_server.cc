@@ -1,0 +1,133 @@
+// Copyright 2026 The gevent-cpp Authors. Licensed under the Apache License 2.0.
+
+#include "examples/downloader/photo_server.h"
+
+#include <future>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "examples/downloader/http.h"
+#include "examples/downloader/photos.h"
+#include "gevent/hub/hub.h"
+#include "gevent/io/server.h"
+
+namespace downloader {
+
+namespace {
+
+// The value of `name` in the query string of `url`, or "".
+std::string QueryValue(std::string_view url, std::string_view name) {
+  const size_t q = url.find('?');
+  if (q == std::string_view::npos) return "";
+  std::string_view query = url.substr(q + 1);
+  while (!query.empty()) {
+    const size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    if (pair.size() > name.size() && pair.substr(0, name.size()) == name &&
+        pair[name.size()] == '=') {
+      return std::string(pair.substr(name.size() + 1));
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return "";
+}
+
+// The response to one request.
+std::string Respond(const HttpParser& request, int photos_per_user,
+                    bool keep_alive) {
+  const std::string& url = request.url();
+  const std::string_view path = std::string_view(url).substr(0, url.find('?'));
+  if (request.method() != "GET") {
+    return FormatResponse(405, "Method Not Allowed", "GET only\n", keep_alive);
+  }
+  if (path == "/login") {
+    const std::string user = QueryValue(url, "user");
+    if (user.empty() || user.size() > 64) {
+      return FormatResponse(400, "Bad Request", "user=<name> needed\n",
+                            keep_alive);
+    }
+    return FormatResponse(200, "OK", TokenFor(user), keep_alive);
+  }
+  const std::string user = UserOfToken(QueryValue(url, "token"));
+  if (path == "/photos" || path.starts_with("/photo/")) {
+    if (user.empty()) {
+      return FormatResponse(401, "Unauthorized", "bad token\n", keep_alive);
+    }
+  }
+  if (path == "/photos") {
+    return FormatResponse(200, "OK", FormatPhotoList(user, photos_per_user),
+                          keep_alive);
+  }
+  int id = -1;
+  if (path.starts_with("/photo/") &&
+      absl::SimpleAtoi(absl::string_view(path.data() + 7, path.size() - 7),
+                       &id) &&
+      id >= 0 && id < photos_per_user) {
+    return FormatResponse(200, "OK", PhotoBytes(user, id), keep_alive);
+  }
+  return FormatResponse(404, "Not Found", "no such thing\n", keep_alive);
+}
+
+}  // namespace
+
+absl::Status PhotoServer::Start(const gevent::Address& address) {
+  std::promise<absl::Status> started;
+  std::future<absl::Status> result = started.get_future();
+  thread_ = std::thread([this, address, &started] {
+    const Options options = options_;
+    std::shared_ptr<std::atomic<uint64_t>> requests = requests_;
+    gevent::StreamServer server(address, [options, requests](
+                                             gevent::Socket& conn,
+                                             const gevent::Address&) {
+      (void)conn.settimeout(options.idle_timeout);
+      HttpParser request(HttpParser::kRequest);
+      char buf[4096];
+      for (;;) {
+        while (!request.done()) {
+          absl::StatusOr<size_t> n = conn.recv_into(absl::MakeSpan(buf));
+          if (!n.ok() || *n == 0) return;  // gone, or idle too long
+          if (!request.Feed(buf, *n)) {
+            (void)conn.sendall(FormatResponse(400, "Bad Request",
+                                              request.error() + "\n", false));
+            return;
+          }
+        }
+        requests->fetch_add(1, std::memory_order_relaxed);
+        gevent::sleep(options.delay);
+        const bool keep_alive = request.keep_alive();
+        if (!conn.sendall(Respond(request, options.photos_per_user, keep_alive))
+                 .ok() ||
+            !keep_alive || !request.Next()) {
+          return;
+        }
+      }
+    });
+    absl::Status s = server.start();
+    if (s.ok()) {
+      address_ = server.address();
+    }
+    started.set_value(s);
+    if (!s.ok()) return;
+    // Stop() comes from another thread: look for it now and then.
+    while (!stopping_.load()) gevent::sleep(absl::Milliseconds(20));
+    server.stop(absl::ZeroDuration());
+  });
+  absl::Status s = result.get();
+  if (!s.ok()) {
+    thread_.join();
+    return s;
+  }
+  return absl::OkStatus();
+}
+
+void PhotoServer::Stop() {
+  if (!thread_.joinable()) return;
+  stopping_.store(true);
+  thread_.join();
+}
+
+}  // namespace downloader
