@@ -10,13 +10,17 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "examples/downloader/http.h"
+#include "examples/common/http.h"
 #include "examples/downloader/photos.h"
 #include "gevent/io/address.h"
 #include "gevent/io/file.h"
 #include "gevent/io/socket.h"
 
 namespace downloader::green {
+
+using examples::FormatGet;
+using examples::FormatResponse;
+using examples::HttpParser;
 
 namespace {
 

@@ -10,11 +10,15 @@
 #include <cstring>
 #include <memory>
 
+#include "examples/common/http.h"
 #include "examples/downloader/download_posix.h"
-#include "examples/downloader/http.h"
 #include "examples/downloader/photos.h"
 
 namespace downloader::callbacks {
+
+using examples::FormatGet;
+using examples::FormatResponse;
+using examples::HttpParser;
 
 namespace {
 

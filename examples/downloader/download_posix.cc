@@ -12,10 +12,14 @@
 #include <cstring>
 #include <vector>
 
-#include "examples/downloader/http.h"
+#include "examples/common/http.h"
 #include "examples/downloader/photos.h"
 
 namespace downloader::posix {
+
+using examples::FormatGet;
+using examples::FormatResponse;
+using examples::HttpParser;
 
 namespace {
 

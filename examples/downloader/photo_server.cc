@@ -9,12 +9,16 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "examples/downloader/http.h"
+#include "examples/common/http.h"
 #include "examples/downloader/photos.h"
 #include "gevent/hub/hub.h"
 #include "gevent/io/server.h"
 
 namespace downloader {
+
+using examples::FormatGet;
+using examples::FormatResponse;
+using examples::HttpParser;
 
 namespace {
 

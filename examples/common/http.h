@@ -2,20 +2,20 @@
 //
 // http.h
 //
-// The downloader's HTTP/1.1, on Debian's http_parser (the parser Node.js
-// used): a message parser fed bytes as they arrive, for requests (the photo
-// server) and responses (every client), and the request line the clients
-// send. Each approach moves the bytes its own way; the parsing is shared.
+// The examples' HTTP/1.1, on Debian's http_parser (the parser Node.js
+// used): a message parser fed bytes as they arrive, for requests (servers)
+// and responses (clients), and the messages the examples send. Each program
+// moves the bytes its own way; the parsing is shared.
 //
-//   downloader::HttpParser parser(downloader::HttpParser::kResponse);
+//   examples::HttpParser parser(examples::HttpParser::kResponse);
 //   while (!parser.done()) {
 //     ssize_t n = recv(fd, buf, sizeof(buf), 0);
 //     if (n <= 0 || !parser.Feed(buf, n)) break;   // parser.error() says why
 //   }
 //   // parser.status(), parser.body(), parser.keep_alive()
 
-#ifndef GEVENT_EXAMPLES_DOWNLOADER_HTTP_H_
-#define GEVENT_EXAMPLES_DOWNLOADER_HTTP_H_
+#ifndef GEVENT_EXAMPLES_COMMON_HTTP_H_
+#define GEVENT_EXAMPLES_COMMON_HTTP_H_
 
 #include <http_parser.h>
 
@@ -23,7 +23,7 @@
 #include <string>
 #include <string_view>
 
-namespace downloader {
+namespace examples {
 
 class HttpParser {
  public:
@@ -79,6 +79,6 @@ std::string FormatGet(std::string_view path);
 std::string FormatResponse(int status, std::string_view reason,
                            std::string_view body, bool keep_alive);
 
-}  // namespace downloader
+}  // namespace examples
 
-#endif  // GEVENT_EXAMPLES_DOWNLOADER_HTTP_H_
+#endif  // GEVENT_EXAMPLES_COMMON_HTTP_H_

@@ -1,11 +1,11 @@
 // Copyright 2026 The gevent-cpp Authors. Licensed under the Apache License 2.0.
 
-#include "examples/downloader/http.h"
+#include "examples/common/http.h"
 
 #include <cstring>
 #include <utility>
 
-namespace downloader {
+namespace examples {
 
 HttpParser::HttpParser(Kind kind) : kind_(kind) {
   http_parser_init(&parser_, kind == kRequest ? HTTP_REQUEST : HTTP_RESPONSE);
@@ -119,4 +119,4 @@ std::string FormatResponse(int status, std::string_view reason,
   return r;
 }
 
-}  // namespace downloader
+}  // namespace examples

@@ -1,0 +1,71 @@
+// Copyright 2026 The gevent-cpp Authors. Licensed under the Apache License 2.0.
+//
+// An echo server: a greenlet per connection, written as plain blocking code.
+//
+//   bazel run //examples/echo:echo_server -- --port=8007
+//   bazel run //examples/echo:echo_client -- --server=127.0.0.1:8007
+//
+// Stops on SIGINT/SIGTERM, giving connections a second to finish.
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "examples/common/stop_on_signal.h"
+#include "gevent/gevent.h"
+
+ABSL_FLAG(int, port, 8007, "port on 127.0.0.1 (0: any free port)");
+ABSL_FLAG(int, max_connections, 10000, "connections served at once");
+ABSL_FLAG(int, threads, 1, "OS threads, each with its own hub");
+ABSL_FLAG(std::string, port_file, "", "write the port here once listening");
+
+namespace {
+
+void Echo(gevent::Socket& conn, const gevent::Address&) {
+  char buf[4096];
+  for (;;) {
+    absl::StatusOr<size_t> n = conn.recv_into(absl::MakeSpan(buf));
+    if (!n.ok() || *n == 0) return;  // reset, or the client is done
+    if (!conn.sendall(std::string_view(buf, *n)).ok()) return;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "echoes every byte back, a greenlet per "
+      "connection");
+  absl::ParseCommandLine(argc, argv);
+  const int port = absl::GetFlag(FLAGS_port);
+  if (port < 0 || port > 65535) {
+    std::fprintf(stderr, "echo_server: --port must be 0..65535\n");
+    return 2;
+  }
+  gevent::StreamServer::Options options;
+  options.max_connections = absl::GetFlag(FLAGS_max_connections);
+  options.threads = absl::GetFlag(FLAGS_threads);
+  gevent::StreamServer server(
+      gevent::Address::Loopback(static_cast<uint16_t>(port)), Echo, options);
+  gevent::Greenlet<void> watcher =
+      examples::StopOnSignal([&] { server.stop(absl::Seconds(1)); });
+  if (absl::Status s = server.start(); !s.ok()) {
+    std::fprintf(stderr, "echo_server: %s\n", std::string(s.message()).c_str());
+    return 1;
+  }
+  std::printf("echo server on %s (backend %s)\n",
+              server.address().ToString().c_str(),
+              std::string(gevent::backend_name()).c_str());
+  std::fflush(stdout);
+  if (const std::string f = absl::GetFlag(FLAGS_port_file); !f.empty()) {
+    std::ofstream(f) << server.address().port() << "\n";
+  }
+  (void)server.serve_forever();
+  (void)watcher.kill();
+  std::printf("echo server stopped after %llu connections\n",
+              static_cast<unsigned long long>(server.accepted()));  // NOLINT
+  return 0;
+}
