@@ -7,7 +7,8 @@
 
 namespace examples {
 
-HttpParser::HttpParser(Kind kind) : kind_(kind) {
+HttpParser::HttpParser(Kind kind, size_t max_message)
+    : kind_(kind), max_message_(max_message) {
   http_parser_init(&parser_, kind == kRequest ? HTTP_REQUEST : HTTP_RESPONSE);
   parser_.data = this;
   http_parser_settings_init(&settings_);
@@ -57,7 +58,7 @@ bool HttpParser::Feed(const char* data, size_t n) {
     return true;
   }
   seen_ += n;
-  if (seen_ > kMaxMessage) return Fail("message larger than 1 MiB");
+  if (seen_ > max_message_) return Fail(kTooLarge);
   const size_t used = http_parser_execute(&parser_, &settings_, data, n);
   const enum http_errno err = HTTP_PARSER_ERRNO(&parser_);
   if (err == HPE_PAUSED) {

@@ -28,10 +28,12 @@ namespace examples {
 class HttpParser {
  public:
   enum Kind { kRequest, kResponse };
-  // Larger messages are an error (a server that sends garbage or too much).
+  // Larger messages are an error (a peer that sends garbage or too much).
   static constexpr size_t kMaxMessage = 1 << 20;
+  // The error for a message over the limit (a server answers 413).
+  static constexpr const char* kTooLarge = "message too large";
 
-  explicit HttpParser(Kind kind);
+  explicit HttpParser(Kind kind, size_t max_message = kMaxMessage);
   HttpParser(const HttpParser&) = delete;
   HttpParser& operator=(const HttpParser&) = delete;
 
@@ -61,6 +63,7 @@ class HttpParser {
   bool Fail(std::string why);
 
   Kind kind_;
+  size_t max_message_;
   http_parser parser_;
   http_parser_settings settings_;
   std::string pending_;  // bytes after a complete message
