@@ -63,8 +63,10 @@ ABSL_FLAG(std::string, server, "",
 ABSL_FLAG(int, port, 0,
           "the built-in server's port on 127.0.0.1 (0: any free port)");
 ABSL_FLAG(std::string, out, "",
-          "where to save photos (default: a new directory under $TMPDIR); "
-          "each approach's files are checked, then removed");
+          "where to save photos (default: a new directory under /dev/shm, "
+          "so that the table compares network concurrency rather than the "
+          "disk; else under $TMPDIR); every file is checked, and a default "
+          "directory removed at the end");
 ABSL_FLAG(int, sequential_sample, 20,
           "users the sequential approach downloads; its time is "
           "extrapolated to --users");
@@ -73,6 +75,9 @@ ABSL_FLAG(int, max_processes, 64,
 ABSL_FLAG(int, timeout, 30, "seconds one request may take");
 ABSL_FLAG(int, approach_timeout, 300,
           "seconds one approach may take before it is stopped");
+ABSL_FLAG(bool, serve, false,
+          "only run the built-in photo server (on --port) until SIGINT or "
+          "SIGTERM, for clients written elsewhere");
 ABSL_FLAG(std::string, child, "", "(internal) run one approach and report");
 
 namespace downloader {
@@ -433,13 +438,37 @@ int RunParent() {
     server = *a;
   }
 
+  if (absl::GetFlag(FLAGS_serve)) {
+    if (!absl::GetFlag(FLAGS_server).empty()) Die("--serve with --server", 2);
+    std::printf(
+        "photo server on %s: %d photos per user, %s per response; "
+        "SIGINT or SIGTERM stops it\n",
+        server.ToString().c_str(), absl::GetFlag(FLAGS_photos),
+        absl::FormatDuration(absl::GetFlag(FLAGS_delay)).c_str());
+    std::fflush(stdout);
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    int signal_number = 0;
+    sigwait(&signals, &signal_number);
+    builtin.Stop();
+    std::printf("photo server stopped after %llu requests\n",
+                static_cast<unsigned long long>(builtin.requests()));  // NOLINT
+    return 0;
+  }
+
   std::string out = absl::GetFlag(FLAGS_out);
   if (out.empty()) {
     const char* tmp = std::getenv("TMPDIR");
-    std::string pattern =
-        std::string(tmp && *tmp ? tmp : "/tmp") + "/gevent-downloader-XXXXXX";
+    std::string pattern = "/dev/shm/gevent-downloader-XXXXXX";
     if (mkdtemp(pattern.data()) == nullptr) {
-      Die("mkdtemp " + pattern + ": " + strerror(errno));
+      pattern =
+          std::string(tmp && *tmp ? tmp : "/tmp") + "/gevent-downloader-XXXXXX";
+      if (mkdtemp(pattern.data()) == nullptr) {
+        Die("mkdtemp " + pattern + ": " + strerror(errno));
+      }
     }
     out = pattern;
   } else if (mkdir(out.c_str(), 0755) != 0 && errno != EEXIST) {
@@ -487,13 +516,16 @@ int RunParent() {
     all_good = all_good && row.problem.empty() && row.expected > 0 &&
                row.verified == row.expected;
     rows.push_back(row);
-    std::error_code ignored;
-    std::filesystem::remove_all(dir, ignored);
   }
-  if (absl::GetFlag(FLAGS_out).empty()) {
-    std::error_code ignored;
+  // Removed only now: on a disk, creating files where many were just
+  // deleted is slower (ext4 looks for recently freed inodes), which would
+  // tax each approach for the one before it.
+  std::error_code ignored;
+  for (const std::string& name : names) {
+    std::filesystem::remove_all(out + "/" + name, ignored);
+  }
+  if (absl::GetFlag(FLAGS_out).empty())
     std::filesystem::remove_all(out, ignored);
-  }
   PrintTable(rows, users);
   if (!all_good) {
     std::fprintf(stderr,
