@@ -182,6 +182,16 @@ def gevent_cpp_dependencies():
     )
     maybe(
         system_repository,
+        name = "com_github_openssl_openssl",
+        targets = {
+            ":crypto": "libcrypto|-lcrypto|",
+            ":ssl": "libssl libcrypto|-lssl -lcrypto|",
+        },
+        required_files = ["/usr/include/openssl/ssl.h"],
+        debian_packages = ["libssl-dev"],
+    )
+    maybe(
+        system_repository,
         name = "boost",
         targets = {
             ":context": "|-lboost_context|",
