@@ -110,13 +110,15 @@ std::string save_photos(const Job& job, const std::string& user,
 }  // namespace
 
 Outcome download_photos(const Job& job, const std::string& user) {
-  Connection conn;
-  if (std::string e = get_auth_connection(job, user, &conn); !e.empty()) {
-    return user + ": " + e;
-  }
   std::vector<Photo> photos;
-  if (std::string e = get_photos(conn, &photos); !e.empty()) {
-    return user + ": " + e;
+  {
+    Connection conn;  // closed before the saving: one fd per user at a time
+    if (std::string e = get_auth_connection(job, user, &conn); !e.empty()) {
+      return user + ": " + e;
+    }
+    if (std::string e = get_photos(conn, &photos); !e.empty()) {
+      return user + ": " + e;
+    }
   }
   if (std::string e = save_photos(job, user, photos); !e.empty()) {
     return user + ": " + e;
