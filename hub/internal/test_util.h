@@ -27,6 +27,18 @@ inline constexpr int kManyGreenlets = 2000;
 inline constexpr int kManyGreenlets = 10000;
 #endif
 
+// How much slower sanitizers make switching and spawning (TSan most: every
+// switch goes through its fiber bookkeeping). Tests that check that work
+// overlaps ("1,000 sleeps take about one") scale their bound by it; the bound
+// stays far below the serial time either way.
+#if defined(__SANITIZE_THREAD__)
+inline constexpr double kSanitizerSlowdown = 6;
+#elif defined(__SANITIZE_ADDRESS__)
+inline constexpr double kSanitizerSlowdown = 2;
+#else
+inline constexpr double kSanitizerSlowdown = 1;
+#endif
+
 inline int CountOpenFds() {
   int n = 0;
   if (DIR* d = opendir("/proc/self/fd")) {
