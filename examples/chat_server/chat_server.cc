@@ -10,7 +10,6 @@
 //   telnet 127.0.0.1 7000        (in two terminals; /quit leaves)
 
 #include <cstdio>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <string>
@@ -20,7 +19,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "examples/common/stop_on_signal.h"
+#include "examples/common/serve.h"
 #include "gevent/gevent.h"
 
 ABSL_FLAG(int, port, 7000, "port on 127.0.0.1 (0: any free port)");
@@ -123,21 +122,9 @@ int main(int argc, char** argv) {
       [&](gevent::Socket& conn, const gevent::Address&) {
         Chat(room, conn, ++next_id);
       });
-  gevent::Greenlet<void> watcher =
-      examples::StopOnSignal([&] { server.stop(absl::Seconds(1)); });
-  if (absl::Status s = server.start(); !s.ok()) {
-    std::fprintf(stderr, "chat_server: %s\n", std::string(s.message()).c_str());
-    return 1;
-  }
-  std::printf("chat server on %s (backend %s)\n",
-              server.address().ToString().c_str(),
-              std::string(gevent::backend_name()).c_str());
-  std::fflush(stdout);
-  if (const std::string f = absl::GetFlag(FLAGS_port_file); !f.empty()) {
-    std::ofstream(f) << server.address().port() << "\n";
-  }
-  (void)server.serve_forever();
-  (void)watcher.kill();
+  if (int rc = examples::Serve(server, "chat server",
+                               absl::GetFlag(FLAGS_port_file)))
+    return rc;
   std::printf("chat server stopped\n");
   return 0;
 }

@@ -8,13 +8,12 @@
 // Stops on SIGINT/SIGTERM, giving connections a second to finish.
 
 #include <cstdio>
-#include <fstream>
 #include <string>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "examples/common/stop_on_signal.h"
+#include "examples/common/serve.h"
 #include "gevent/gevent.h"
 
 ABSL_FLAG(int, port, 8007, "port on 127.0.0.1 (0: any free port)");
@@ -50,21 +49,9 @@ int main(int argc, char** argv) {
   options.threads = absl::GetFlag(FLAGS_threads);
   gevent::StreamServer server(
       gevent::Address::Loopback(static_cast<uint16_t>(port)), Echo, options);
-  gevent::Greenlet<void> watcher =
-      examples::StopOnSignal([&] { server.stop(absl::Seconds(1)); });
-  if (absl::Status s = server.start(); !s.ok()) {
-    std::fprintf(stderr, "echo_server: %s\n", std::string(s.message()).c_str());
-    return 1;
-  }
-  std::printf("echo server on %s (backend %s)\n",
-              server.address().ToString().c_str(),
-              std::string(gevent::backend_name()).c_str());
-  std::fflush(stdout);
-  if (const std::string f = absl::GetFlag(FLAGS_port_file); !f.empty()) {
-    std::ofstream(f) << server.address().port() << "\n";
-  }
-  (void)server.serve_forever();
-  (void)watcher.kill();
+  if (int rc = examples::Serve(server, "echo server",
+                               absl::GetFlag(FLAGS_port_file)))
+    return rc;
   std::printf("echo server stopped after %llu connections\n",
               static_cast<unsigned long long>(server.accepted()));  // NOLINT
   return 0;

@@ -14,7 +14,6 @@
 
 #include <atomic>
 #include <cstdio>
-#include <fstream>
 #include <string>
 #include <string_view>
 
@@ -25,7 +24,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "examples/common/http.h"
-#include "examples/common/stop_on_signal.h"
+#include "examples/common/serve.h"
 #include "gevent/gevent.h"
 
 ABSL_FLAG(int, port, 8080, "port on 127.0.0.1 (0: any free port)");
@@ -175,21 +174,9 @@ int main(int argc, char** argv) {
       },
       options);
   self = &server;
-  gevent::Greenlet<void> watcher =
-      examples::StopOnSignal([&] { server.stop(absl::Seconds(1)); });
-  if (absl::Status s = server.start(); !s.ok()) {
-    std::fprintf(stderr, "http_server: %s\n", std::string(s.message()).c_str());
-    return 1;
-  }
-  std::printf("http server on http://%s/ (backend %s)\n",
-              server.address().ToString().c_str(),
-              std::string(gevent::backend_name()).c_str());
-  std::fflush(stdout);
-  if (const std::string f = absl::GetFlag(FLAGS_port_file); !f.empty()) {
-    std::ofstream(f) << server.address().port() << "\n";
-  }
-  (void)server.serve_forever();
-  (void)watcher.kill();
+  if (int rc = examples::Serve(server, "http server",
+                               absl::GetFlag(FLAGS_port_file)))
+    return rc;
   std::printf("http server stopped after %llu requests\n",
               static_cast<unsigned long long>(g_requests.load()));  // NOLINT
   return 0;
