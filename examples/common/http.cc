@@ -109,6 +109,22 @@ std::string FormatGet(std::string_view path) {
   return r;
 }
 
+std::string QueryValue(std::string_view url, std::string_view name) {
+  const size_t q = url.find('?');
+  if (q == std::string_view::npos) return "";
+  for (std::string_view rest = url.substr(q + 1); !rest.empty();) {
+    const size_t amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    if (pair.size() > name.size() && pair.starts_with(name) &&
+        pair[name.size()] == '=') {
+      return std::string(pair.substr(name.size() + 1));
+    }
+    if (amp == std::string_view::npos) break;
+    rest.remove_prefix(amp + 1);
+  }
+  return "";
+}
+
 std::string FormatResponse(int status, std::string_view reason,
                            std::string_view body, bool keep_alive) {
   std::string r = "HTTP/1.1 " + std::to_string(status) + " ";

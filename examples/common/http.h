@@ -78,6 +78,10 @@ class HttpParser {
 // "GET <path> HTTP/1.1" with Host and keep-alive.
 std::string FormatGet(std::string_view path);
 
+// The value of `name` in `url`'s query string ("/sleep?ms=5" -> "5" for
+// "ms"), or "" if it has none. No percent-decoding.
+std::string QueryValue(std::string_view url, std::string_view name);
+
 // A response with a body; `keep_alive` false adds Connection: close.
 std::string FormatResponse(int status, std::string_view reason,
                            std::string_view body, bool keep_alive);

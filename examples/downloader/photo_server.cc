@@ -19,26 +19,9 @@ namespace downloader {
 using examples::FormatGet;
 using examples::FormatResponse;
 using examples::HttpParser;
+using examples::QueryValue;
 
 namespace {
-
-// The value of `name` in the query string of `url`, or "".
-std::string QueryValue(std::string_view url, std::string_view name) {
-  const size_t q = url.find('?');
-  if (q == std::string_view::npos) return "";
-  std::string_view query = url.substr(q + 1);
-  while (!query.empty()) {
-    const size_t amp = query.find('&');
-    const std::string_view pair = query.substr(0, amp);
-    if (pair.size() > name.size() && pair.substr(0, name.size()) == name &&
-        pair[name.size()] == '=') {
-      return std::string(pair.substr(name.size() + 1));
-    }
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return "";
-}
 
 // The response to one request.
 std::string Respond(const HttpParser& request, int photos_per_user,

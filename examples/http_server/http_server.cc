@@ -40,6 +40,7 @@ namespace {
 
 using examples::FormatResponse;
 using examples::HttpParser;
+using examples::QueryValue;
 
 std::atomic<uint64_t> g_requests{0};
 
@@ -48,22 +49,6 @@ struct Limits {
   absl::Duration request_timeout;
   absl::Duration idle_timeout;
 };
-
-std::string QueryValue(std::string_view url, std::string_view name) {
-  const size_t q = url.find('?');
-  if (q == std::string_view::npos) return "";
-  for (std::string_view rest = url.substr(q + 1); !rest.empty();) {
-    const size_t amp = rest.find('&');
-    const std::string_view pair = rest.substr(0, amp);
-    if (pair.size() > name.size() && pair.starts_with(name) &&
-        pair[name.size()] == '=') {
-      return std::string(pair.substr(name.size() + 1));
-    }
-    if (amp == std::string_view::npos) break;
-    rest.remove_prefix(amp + 1);
-  }
-  return "";
-}
 
 // The router.
 std::string Handle(const HttpParser& request, bool keep_alive,
