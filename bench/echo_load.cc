@@ -24,6 +24,10 @@
 // mismatched echo, a closed connection, a failed read or write) is counted,
 // closes that connection and makes the exit status 1; the line is printed all
 // the same.
+//
+// --threads=N (for a server with threads too) splits the connections over N
+// threads, each with its own epoll; the histogram and counts are summed, and
+// load_cpu then counts all of them (2.00 = two cores busy).
 
 #include <netdb.h>
 #include <netinet/in.h>
@@ -42,6 +46,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -53,6 +58,7 @@ ABSL_FLAG(int, connections, 100, "Concurrent connections, one message each.");
 ABSL_FLAG(int, size, 64, "Message size in bytes.");
 ABSL_FLAG(double, duration, 5, "Measured seconds.");
 ABSL_FLAG(double, warmup, 1, "Unmeasured seconds before the measurement.");
+ABSL_FLAG(int, threads, 1, "Load threads, each with its own epoll.");
 ABSL_FLAG(int, server_pid, 0,
           "The server's process id, to report its CPU use; 0 for none.");
 
@@ -86,6 +92,11 @@ class Histogram {
   void reset() {
     std::fill(counts_.begin(), counts_.end(), 0);
     total_ = 0;
+  }
+
+  void merge(const Histogram& other) {
+    for (int i = 0; i < kBuckets; ++i) counts_[i] += other.counts_[i];
+    total_ += other.total_;
   }
 
   // The value at quantile q in [0, 1], as its bucket's midpoint; 0 when empty.
@@ -177,10 +188,11 @@ int ConnectWithRetries(const addrinfo& addr, std::string& error) {
 class Load {
  public:
   Load(int size, int epfd) : size_(size), epfd_(epfd) {}
+  ~Load() { close(epfd_); }
 
-  void add(int fd) {
+  void add(int fd, int id) {
     auto c = std::make_unique<Connection>();
-    c->id = static_cast<int>(conns_.size()) + 1;
+    c->id = id;
     c->fd = fd;
     c->sent.resize(size_);
     c->received.resize(size_);
@@ -399,12 +411,16 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  int epfd = epoll_create1(EPOLL_CLOEXEC);
-  if (epfd < 0) {
-    std::perror("echo_load: epoll_create1");
-    return 1;
+  const int threads = std::clamp(absl::GetFlag(FLAGS_threads), 1, connections);
+  std::vector<std::unique_ptr<Load>> loads;
+  for (int t = 0; t < threads; ++t) {
+    int epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (epfd < 0) {
+      std::perror("echo_load: epoll_create1");
+      return 1;
+    }
+    loads.push_back(std::make_unique<Load>(size, epfd));
   }
-  Load load(size, epfd);
   for (int i = 0; i < connections; ++i) {
     std::string error;
     int fd = ConnectWithRetries(*addrs, error);
@@ -415,35 +431,53 @@ int main(int argc, char** argv) {
                    host.c_str(), port, i + 1, connections, error.c_str());
       return 1;
     }
-    load.add(fd);
+    loads[i % threads]->add(fd, i + 1);
   }
   freeaddrinfo(addrs);
 
-  load.start();
+  // Every thread warms up to the same instant and measures to the same one.
   const int64_t warm_end = NowNs() + static_cast<int64_t>(warmup * 1e9);
-  load.run_until(warm_end, /*measure=*/false);
-  load.reset_stats();
+  const int64_t end = warm_end + static_cast<int64_t>(duration * 1e9);
+  auto run = [warm_end, end](Load* load) {
+    load->start();
+    load->run_until(warm_end, /*measure=*/false);
+    load->reset_stats();
+    load->run_until(end, /*measure=*/true);
+  };
+  std::vector<std::thread> workers;
+  for (int t = 1; t < threads; ++t) workers.emplace_back(run, loads[t].get());
+  // This thread runs the first share, and reads the CPU clocks around the
+  // measured window.
+  loads[0]->start();
+  loads[0]->run_until(warm_end, /*measure=*/false);
+  loads[0]->reset_stats();
   const double load_cpu_before = CpuSeconds(0);
   const double server_cpu_before = server_pid > 0 ? CpuSeconds(server_pid) : -1;
   const int64_t start = NowNs();
-  load.run_until(start + static_cast<int64_t>(duration * 1e9),
-                 /*measure=*/true);
+  loads[0]->run_until(end, /*measure=*/true);
   const double seconds = static_cast<double>(NowNs() - start) / 1e9;
   const double load_cpu = Utilization(load_cpu_before, CpuSeconds(0), seconds);
   const double server_cpu = Utilization(
       server_cpu_before, server_pid > 0 ? CpuSeconds(server_pid) : -1, seconds);
+  for (std::thread& w : workers) w.join();
 
-  const Histogram& h = load.histogram();
+  Load& load = *loads[0];
+  Histogram h = load.histogram();
+  uint64_t messages = load.messages(), errors = load.errors();
+  for (int t = 1; t < threads; ++t) {
+    h.merge(loads[t]->histogram());
+    messages += loads[t]->messages();
+    errors += loads[t]->errors();
+  }
   std::printf(
       "connections=%d size=%d seconds=%.3f messages=%llu msgs_per_sec=%.0f "
       "p50_us=%.1f p99_us=%.1f p999_us=%.1f errors=%llu load_cpu=%.2f "
       "server_cpu=%.2f\n",
-      connections, size, seconds,
-      static_cast<unsigned long long>(load.messages()),
-      seconds > 0 ? static_cast<double>(load.messages()) / seconds : 0.0,
+      connections, size, seconds, static_cast<unsigned long long>(messages),
+      seconds > 0 ? static_cast<double>(messages) / seconds : 0.0,
       h.quantile_ns(0.50) / 1e3, h.quantile_ns(0.99) / 1e3,
-      h.quantile_ns(0.999) / 1e3,
-      static_cast<unsigned long long>(load.errors()), load_cpu, server_cpu);
+      h.quantile_ns(0.999) / 1e3, static_cast<unsigned long long>(errors),
+      load_cpu, server_cpu);
   std::fflush(stdout);
-  return load.errors() == 0 ? 0 : 1;
+  return errors == 0 ? 0 : 1;
 }
