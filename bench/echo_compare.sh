@@ -17,11 +17,14 @@
 # generator's cores were: a load CPU near 100% means echo_load, not the server,
 # set the pace, so servers that all reach it tie) and writes it as Markdown to
 # bench/results/echo.md, with echo_load's raw lines in bench/results/echo.raw.
-# gevent-cpp runs on each backend whose //bench:gevent_echo_server_<backend>
-# builds; a peer whose toolchain is missing (go, python3-gevent) is skipped with
-# a note, or installed first when running as root.
+# BIN names a directory of prebuilt binaries (bench/build_bins.sh); without it
+# they are built first. RESULTS (default bench/results) is where it writes.
+# gevent-cpp runs on each backend whose server is there; a peer whose toolchain
+# is missing (go, python3-gevent) is skipped with a note, or installed first
+# when running as root.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source bench/lib.sh
 
 CONNS="${CONNS:-1 100 1000}"
 DURATION="${DURATION:-5}"
@@ -29,9 +32,8 @@ WARMUP="${WARMUP:-1}"
 SIZE="${SIZE:-64}"
 ROUNDS="${ROUNDS:-3}"
 BACKENDS=(epoll libevent uring)
-PYTHON=/usr/bin/python3 # Debian's, where python3-gevent installs
 
-results=bench/results
+results=${RESULTS:-bench/results}
 mkdir -p "$results"
 tmp=$(mktemp -d)
 server_pid=
@@ -76,74 +78,52 @@ if [[ $(ulimit -Sn) != unlimited ]] && (($(ulimit -Sn) < need)); then
   fi
 fi
 
-# Server on CPU 0, load on CPU 1, so that neither steals the other's core.
-pin_server=()
-pin_load=()
-if command -v taskset >/dev/null && (($(nproc) >= 2)); then
-  pin_server=(taskset -c 0)
-  pin_load=(taskset -c 1)
-  pinning="each server pinned to CPU 0 and echo_load to CPU 1 (taskset)"
-else
-  pinning="unpinned (needs taskset and 2 CPUs)"
+if [[ -z "${pin_server[*]}" ]]; then
   note "running unpinned: taskset or a second CPU is missing"
 fi
 
 # --- Build everything once; run copies, so a rebuild meanwhile changes nothing.
+# BIN (bench/build_bins.sh's directory) supplies them prebuilt instead.
 mkdir -p "$tmp/bin"
-echo "== building (bazel -c opt, go)" >&2
-if ! ./bazelw build -c opt //bench:echo_load //bench:epoll_echo_server \
-  //bench:asio_echo_server >"$tmp/build.log" 2>&1; then
-  cat "$tmp/build.log" >&2
-  exit 1
-fi
-# Not the bazel-bin symlink: another build may point it at another config.
-bazel_bin=$(./bazelw info -c opt bazel-bin 2>/dev/null)
-for b in echo_load epoll_echo_server asio_echo_server; do
-  cp "$bazel_bin/bench/$b" "$tmp/bin/"
-done
-systems=(epoll_hand asio)
-
-install_as_root() { # package: apt-get installs it when we are root
-  if [[ $(id -u) -eq 0 ]]; then
-    echo "echo_compare: installing $1" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -q --no-install-recommends "$1" >&2 ||
-      { apt-get update -q >&2 && apt-get install -y -q --no-install-recommends "$1" >&2; }
-  else
-    return 1
-  fi
-}
-
-if command -v go >/dev/null || install_as_root golang-go; then
-  if GOCACHE="${GOCACHE:-${TMPDIR:-/tmp}/gevent-cpp-gocache}" GOFLAGS=-mod=mod \
-    GO111MODULE=off go build -o "$tmp/bin/go_echo_server" \
-    bench/go/echo_server.go >"$tmp/build.log" 2>&1; then
-    systems+=(go)
-  else
+if [[ -z "${BIN:-}" ]]; then
+  BIN="$tmp/prebuilt"
+  echo "== building (bench/build_bins.sh)" >&2
+  bench/build_bins.sh "$BIN" >"$tmp/build.log" 2>&1 || {
     cat "$tmp/build.log" >&2
-    note "go skipped: bench/go/echo_server.go did not build"
-  fi
+    exit 1
+  }
+fi
+run_bin() { # name: a launcher for $BIN/name with its libraries, in $tmp/bin
+  [[ -x "$BIN/$1" ]] || return 1
+  printf '#!/bin/sh\nexec "%s/run" "%s" "$@"\n' "$BIN" "$1" >"$tmp/bin/$1"
+  chmod +x "$tmp/bin/$1"
+}
+run_bin echo_load || { echo "echo_compare: no echo_load in $BIN" >&2; exit 1; }
+systems=()
+for s in epoll_hand:epoll_echo_server asio:asio_echo_server; do
+  if run_bin "${s#*:}"; then systems+=("${s%%:*}"); else note "${s%%:*} skipped: no ${s#*:} in $BIN"; fi
+done
+
+if [[ -x "$BIN/go_echo_server" ]]; then
+  cp "$BIN/go_echo_server" "$tmp/bin/"
+  systems+=(go)
+elif have_go && build_go echo_server "$tmp/bin/go_echo_server"; then
+  systems+=(go)
 else
   note "go skipped: install golang-go"
 fi
 
-if "$PYTHON" -c 'import gevent' 2>/dev/null || install_as_root python3-gevent; then
+if have_python_gevent; then
   systems+=(python_gevent)
 else
   note "python_gevent skipped: install python3-gevent"
 fi
 
 for backend in "${BACKENDS[@]}"; do
-  if [[ ! -f bench/gevent_echo_server.cc ]]; then
-    note "gevent_cpp_$backend skipped: bench/gevent_echo_server.cc does not exist yet"
-  elif ./bazelw build -c opt "//bench:gevent_echo_server_$backend" \
-    >"$tmp/build.log" 2>&1 &&
-    [[ -x "$bazel_bin/bench/gevent_echo_server_$backend" ]]; then
-    cp "$bazel_bin/bench/gevent_echo_server_$backend" "$tmp/bin/"
+  if run_bin "gevent_echo_server_$backend"; then
     systems+=("gevent_cpp_$backend")
   else
-    tail -5 "$tmp/build.log" >&2
-    note "gevent_cpp_$backend skipped: //bench:gevent_echo_server_$backend did not build"
+    note "gevent_cpp_$backend skipped: no gevent_echo_server_$backend in $BIN"
   fi
 done
 
