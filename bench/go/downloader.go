@@ -2,7 +2,7 @@
 // C++ approaches, the way Go does it: a goroutine per user, all started at
 // once, on one shared net/http client that keeps a connection alive per user.
 // Per user: log in, list the photos, fetch each one and check its size and
-// FNV-1a checksum, then save them to <out>/<user>/photo-<id>.jpg.
+// CRC-32 checksum, then save them to <out>/<user>/photo-<id>.jpg.
 //
 //	downloader --serve --port=18080 &     # the photo server (C++)
 //	go build -o /tmp/dl-go bench/go/downloader.go
@@ -17,6 +17,7 @@ import (
 	"bufio"
 	"flag"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"net/http"
 	"os"
@@ -55,16 +56,9 @@ func (d *downloader) get(path string) ([]byte, error) {
 	return body, nil
 }
 
-// checksum is photos.cc Checksum: FNV-1a, 64 bits, as 16 hex digits, but
-// from photos.cc's offset basis 1469598103934665603, not the standard
-// 14695981039346656037 (so hash/fnv would not match).
+// checksum is photos.cc Checksum: CRC-32 (IEEE, as zlib), 8 hex digits.
 func checksum(b []byte) string {
-	h := uint64(1469598103934665603)
-	for _, c := range b {
-		h ^= uint64(c)
-		h *= 1099511628211
-	}
-	return fmt.Sprintf("%016x", h)
+	return fmt.Sprintf("%08x", crc32.ChecksumIEEE(b))
 }
 
 func (d *downloader) getPhotos(token string) ([]photo, error) {
@@ -77,7 +71,7 @@ func (d *downloader) getPhotos(token string) ([]photo, error) {
 	for lines.Scan() {
 		var id, size int
 		var sum string
-		if n, _ := fmt.Sscanf(lines.Text(), "%d %d %s", &id, &size, &sum); n != 3 || id < 0 || len(sum) != 16 {
+		if n, _ := fmt.Sscanf(lines.Text(), "%d %d %s", &id, &size, &sum); n != 3 || id < 0 || len(sum) != 8 {
 			return nil, fmt.Errorf("malformed photo list")
 		}
 		body, err := d.get(fmt.Sprintf("/photo/%d?token=%s", id, token))

@@ -67,32 +67,41 @@ absl::Status PhotoServer::Start(const gevent::Address& address) {
   thread_ = std::thread([this, address, &started] {
     const Options options = options_;
     std::shared_ptr<std::atomic<uint64_t>> requests = requests_;
-    gevent::StreamServer server(address, [options, requests](
-                                             gevent::Socket& conn,
-                                             const gevent::Address&) {
-      (void)conn.settimeout(options.idle_timeout);
-      HttpParser request(HttpParser::kRequest);
-      char buf[4096];
-      for (;;) {
-        while (!request.done()) {
-          absl::StatusOr<size_t> n = conn.recv_into(absl::MakeSpan(buf));
-          if (!n.ok() || *n == 0) return;  // gone, or idle too long
-          if (!request.Feed(buf, *n)) {
-            (void)conn.sendall(FormatResponse(400, "Bad Request",
-                                              request.error() + "\n", false));
-            return;
+    // Thousands of users connect at once: a short accept queue would drop
+    // their SYNs and each dropped one costs its client a 1 s retransmit. The
+    // kernel caps this at net.core.somaxconn. Nor is there a cap on
+    // connections below what --users allows (a client may keep its idle ones).
+    gevent::StreamServer::Options server_options;
+    server_options.backlog = 65535;
+    server_options.max_connections = 200000;
+    gevent::StreamServer server(
+        address,
+        [options, requests](gevent::Socket& conn, const gevent::Address&) {
+          (void)conn.settimeout(options.idle_timeout);
+          HttpParser request(HttpParser::kRequest);
+          char buf[4096];
+          for (;;) {
+            while (!request.done()) {
+              absl::StatusOr<size_t> n = conn.recv_into(absl::MakeSpan(buf));
+              if (!n.ok() || *n == 0) return;  // gone, or idle too long
+              if (!request.Feed(buf, *n)) {
+                (void)conn.sendall(FormatResponse(
+                    400, "Bad Request", request.error() + "\n", false));
+                return;
+              }
+            }
+            requests->fetch_add(1, std::memory_order_relaxed);
+            gevent::sleep(options.delay);
+            const bool keep_alive = request.keep_alive();
+            if (!conn.sendall(
+                         Respond(request, options.photos_per_user, keep_alive))
+                     .ok() ||
+                !keep_alive || !request.Next()) {
+              return;
+            }
           }
-        }
-        requests->fetch_add(1, std::memory_order_relaxed);
-        gevent::sleep(options.delay);
-        const bool keep_alive = request.keep_alive();
-        if (!conn.sendall(Respond(request, options.photos_per_user, keep_alive))
-                 .ok() ||
-            !keep_alive || !request.Next()) {
-          return;
-        }
-      }
-    });
+        },
+        server_options);
     absl::Status s = server.start();
     if (s.ok()) {
       address_ = server.address();

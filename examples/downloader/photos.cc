@@ -2,6 +2,7 @@
 
 #include "examples/downloader/photos.h"
 
+#include <array>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -11,12 +12,31 @@ namespace downloader {
 
 namespace {
 
-uint64_t Fnv1a(std::string_view bytes, uint64_t h = 1469598103934665603ull) {
+// FNV-1a, 64 bits: the photos' bytes and the tokens' MAC come from it.
+uint64_t Fnv1a(std::string_view bytes, uint64_t h = 14695981039346656037ull) {
   for (unsigned char c : bytes) {
     h ^= c;
     h *= 1099511628211ull;
   }
   return h;
+}
+
+// CRC-32 as zlib's crc32 (IEEE 802.3, reflected): the checksum is one a
+// client in any language has at hand (Go's hash/crc32, Python's zlib.crc32).
+constexpr std::array<uint32_t, 256> kCrcTable = [] {
+  std::array<uint32_t, 256> t{};
+  for (uint32_t i = 0; i < 256; ++i) {
+    uint32_t c = i;
+    for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
+    t[i] = c;
+  }
+  return t;
+}();
+
+uint32_t Crc32(std::string_view bytes) {
+  uint32_t c = 0xffffffffu;
+  for (unsigned char b : bytes) c = kCrcTable[(c ^ b) & 0xff] ^ (c >> 8);
+  return c ^ 0xffffffffu;
 }
 
 std::string Hex(uint64_t v) {
@@ -67,7 +87,11 @@ std::string PhotoBytes(std::string_view user, int id) {
   return out;
 }
 
-std::string Checksum(std::string_view bytes) { return Hex(Fnv1a(bytes)); }
+std::string Checksum(std::string_view bytes) {
+  char buf[9];
+  std::snprintf(buf, sizeof(buf), "%08x", Crc32(bytes));
+  return buf;
+}
 
 std::string FormatPhotoList(std::string_view user, int count) {
   std::string out;
@@ -87,7 +111,7 @@ bool ParsePhotoList(std::string_view body, std::vector<PhotoInfo>* out) {
     std::istringstream fields(line);
     PhotoInfo p;
     if (!(fields >> p.id >> p.size >> p.checksum) || p.id < 0 ||
-        p.checksum.size() != 16) {
+        p.checksum.size() != 8) {
       return false;
     }
     out->push_back(p);

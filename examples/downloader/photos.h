@@ -37,7 +37,7 @@ std::string UserOfToken(std::string_view token);
 // Photo `id` of `user`: 2 to 6 KiB, deterministic.
 std::string PhotoBytes(std::string_view user, int id);
 
-// FNV-1a, 64 bits, as 16 hex digits.
+// CRC-32 (zlib's crc32), as 8 hex digits.
 std::string Checksum(std::string_view bytes);
 
 struct PhotoInfo {
