@@ -141,11 +141,15 @@ func main() {
 	report("switch", "go_channel", best(2000000, 2, channelPingPong), "ns")
 	report("spawn_join", "go", best(100000, 1, spawnJoin), "ns")
 
+	self, err := os.Executable()
+	if err != nil {
+		panic(err)
+	}
 	for _, n := range []int{100000, 1000000} {
 		if n > *maxTasks {
 			continue
 		}
-		out, err := exec.Command(os.Args[0], "--idle-child="+strconv.Itoa(n)).Output()
+		out, err := exec.Command(self, "--idle-child="+strconv.Itoa(n)).Output()
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "idle_memory child:", err)
 			os.Exit(1)
