@@ -87,7 +87,7 @@ run_peer() {
   else
     read -r _ _ failed wall _ <<<"$result"
     read -r _ elapsed rss_kib user sys <<<"$t"
-    echo "users=$users system=$system wall=$wall rss_mib=$(awk -v k="$rss_kib" 'BEGIN { printf "%.1f", k / 1024 }') cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }') failed=$failed files=$(find "$dir" -type f | wc -l) expected=$((users * PHOTOS))" | tee -a "$out" >&2
+    echo "users=$users system=$system wall=$(printf '%.2f' "$wall") rss_mib=$(awk -v k="$rss_kib" 'BEGIN { printf "%.1f", k / 1024 }') cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }') failed=$failed files=$(find "$dir" -type f | wc -l) expected=$((users * PHOTOS))" | tee -a "$out" >&2
   fi
   rm -rf "$dir"
 }

@@ -93,8 +93,7 @@ constexpr Approach kApproaches[] = {
     {"processes", "a process per user (fork), at most --max_processes"},
     {"threads", "an OS thread per user"},
     {"callbacks", "libevent, a chain of callbacks per user"},
-    {"greenlets",
-     "a greenlet per user, gevent-cpp sockets, saves on a thread pool"},
+    {"greenlets", "a greenlet per user on gevent-cpp sockets"},
     {"greenlets_monkey",
      "a greenlet per user running the plain POSIX code, monkey-patched"},
 };
