@@ -5,7 +5,8 @@
 # multi-core runs, and run there with nothing installed:
 #
 #   bench/build_bins.sh /tmp/gevent-bench-bin
-#   scp -r /tmp/gevent-bench-bin big:  &&  ssh big gevent-bench-bin/run multicore
+#   scp -r /tmp/gevent-bench-bin big:
+#   ssh big gevent-bench-bin/multicore.sh gevent-bench-bin out.raw 1 2 4 8 16
 #
 # `DIR/run NAME ARGS` runs bench binary NAME with lib/ on its library path.
 set -euo pipefail
@@ -43,6 +44,8 @@ if command -v go >/dev/null; then
       CGO_ENABLED=0 go build -o "$dir/go_$g" "bench/go/$g.go"
   done
 fi
+# The multi-core run needs nothing else on the other machine.
+cp -f bench/multicore.sh bench/lib.sh "$dir/"
 cat >"$dir/run" <<'RUN'
 #!/usr/bin/env bash
 # run NAME ARGS: one of the binaries here, with lib/ on the library path.

@@ -49,13 +49,8 @@ trap cleanup EXIT
 
 "${pin_server[@]}" "$bin/run" downloader --serve --port=0 --photos=$PHOTOS >"$tmp/server.out" &
 server_pid=$!
-server=
-for _ in $(seq 100); do
-  server=$(sed -n 's/^photo server on \([0-9.]*:[0-9]*\):.*/\1/p' "$tmp/server.out")
-  [[ -n "$server" ]] && break
-  sleep 0.1
-done
-[[ -n "$server" ]] || { echo "downloader_compare: the photo server did not start" >&2; exit 1; }
+server=$(wait_for 's/^photo server on \([0-9.]*:[0-9]*\):.*/\1/p' "$server_pid" "$tmp/server.out") ||
+  { echo "downloader_compare: the photo server did not start" >&2; exit 1; }
 
 peers=()
 if [[ -x "$bin/go_downloader" ]] || { have_go && build_go downloader "$bin/go_downloader"; }; then

@@ -142,13 +142,8 @@ start_server() {
   : >"$tmp/server.out"
   "${pin_server[@]}" "${cmd[@]}" --port=0 >"$tmp/server.out" 2>"$tmp/server.err" &
   server_pid=$!
-  server_port=
-  for _ in $(seq 100); do # 10 s
-    server_port=$(sed -n '1s/^port=\([0-9][0-9]*\)$/\1/p' "$tmp/server.out")
-    [[ -n "$server_port" ]] && return 0
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
-  done
+  server_port=$(wait_for '1s/^port=\([0-9][0-9]*\)$/\1/p' "$server_pid" "$tmp/server.out") &&
+    return 0
   tail -3 "$tmp/server.err" >&2
   stop_server
   return 1

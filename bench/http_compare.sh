@@ -52,17 +52,12 @@ for c in "$@"; do
       go) cmd=(env GOMAXPROCS=1 "$bin/go_http_server" --port=0) ;;
       python_gevent) cmd=("$PYTHON" bench/python/http_server.py --port=0) ;;
     esac
-    rm -f "$tmp/port"
     "${pin_server[@]}" "${cmd[@]}" >"$tmp/server.out" 2>"$tmp/server.err" &
     server_pid=$!
-    port=
-    for _ in $(seq 100); do
-      port=$(sed -n 's/^port=\([0-9][0-9]*\)$/\1/p' "$tmp/server.out" | head -1)
-      [[ -z "$port" && -s "$tmp/port" ]] && port=$(tr -dc 0-9 <"$tmp/port")
-      [[ -n "$port" ]] && break
-      sleep 0.1
-    done
-    if [[ -z "$port" ]]; then
+    : >"$tmp/port"
+    # Go and Python print port=N; the example writes N to its --port_file.
+    if ! port=$(wait_for 's/^\(port=\)\{0,1\}\([0-9][0-9]*\)$/\2/p' "$server_pid" \
+      "$tmp/server.out" "$tmp/port"); then
       echo "NOTE	http: $system did not start: $(tail -1 "$tmp/server.err")" >>"$out"
       stop_server
       continue

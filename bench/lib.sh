@@ -58,6 +58,21 @@ raise_fd_limit() {
   fi
 }
 
+# wait_for SED_EXPR PID FILE...: the first value SED_EXPR prints from the
+# files, waiting up to 10 s while process PID lives (a server's port line).
+# Status 1 if none came.
+wait_for() {
+  local expr=$1 pid=$2 v
+  shift 2
+  for _ in $(seq 100); do
+    v=$(sed -n "$expr" "$@" 2>/dev/null | head -1)
+    [[ -n "$v" ]] && { echo "$v"; return 0; }
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
 machine_line() {
   echo "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) CPUs, $(($(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1048576)) GiB, Linux $(uname -r)"
 }

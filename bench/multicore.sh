@@ -7,10 +7,11 @@
 #   bench/multicore.sh BIN OUT [N ...]      (default N: 1 2 4 .. nproc)
 #
 # BIN holds the binaries (bench/build_bins.sh, which also copies Go's server
-# when go is installed); nothing else is needed, so this runs on a bigger
-# machine as it is. Server threads get the first half of the CPUs and the
+# when go is installed, and this script with lib.sh as BIN/multicore.sh);
+# nothing else is needed, so it runs on a bigger machine as it is. Server threads get the first half of the CPUs and the
 # load the second half while N fits in half; past that they share them all.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bin=$(cd "${1:?usage: multicore.sh BIN OUT [N ...]}" && pwd)
 out=${2:?usage: multicore.sh BIN OUT [N ...]}
 shift 2
@@ -51,13 +52,7 @@ for n in "$@"; do
     esac
     taskset -c "$server_cpus" "${cmd[@]}" --port=0 >"$tmp/server.out" 2>"$tmp/server.err" &
     server_pid=$!
-    port=
-    for _ in $(seq 100); do
-      port=$(sed -n '1s/^port=\([0-9][0-9]*\)$/\1/p' "$tmp/server.out")
-      [[ -n "$port" ]] && break
-      sleep 0.1
-    done
-    if [[ -z "$port" ]]; then
+    if ! port=$(wait_for 's/^port=\([0-9][0-9]*\)$/\1/p' "$server_pid" "$tmp/server.out"); then
       echo "multicore: $system with $n threads did not start: $(tail -2 "$tmp/server.err")" >&2
     elif line=$(taskset -c "$load_cpus" "$bin/run" echo_load --port="$port" \
       --connections="$CONNS" --threads="$n" --duration="$DURATION" \
