@@ -21,7 +21,12 @@ out=${2:?usage: downloader_compare.sh BIN OUT [USERS ...]}
 shift 2
 (($#)) || set -- 1000 10000
 PHOTOS=4
-raise_fd_limit 65536
+# A socket per user at once in the client, and as many in the server.
+max_users=0
+for u in "$@"; do
+  if ((u > max_users)); then max_users=$u; fi
+done
+raise_fd_limit $((max_users + 1024)) || exit 1
 # 10,000 users connect at once. With Linux's defaults (somaxconn 4096, SYN
 # backlog 2048) the photo server's accept queue overflows, and every dropped
 # SYN costs its client a 1 s retransmit: the wall times would then measure the

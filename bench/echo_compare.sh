@@ -61,22 +61,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Each process holds one socket per connection (plus a few); raise the soft
-# limit, and the hard one too where we may.
+# Each process holds one socket per connection (plus a few).
 max_conns=0
 for c in $CONNS; do
   if ((c > max_conns)); then max_conns=$c; fi
 done
-need=$((max_conns + 256))
-if [[ $(ulimit -Sn) != unlimited ]] && (($(ulimit -Sn) < need)); then
-  hard=$(ulimit -Hn)
-  if [[ $hard == unlimited ]] || ((hard >= need)); then
-    ulimit -Sn "$need"
-  elif ! ulimit -n "$need" 2>/dev/null; then
-    echo "echo_compare: ulimit -n is $hard, $max_conns connections need $need" >&2
-    exit 1
-  fi
-fi
+raise_fd_limit $((max_conns + 256)) || exit 1
 
 if [[ -z "${pin_server[*]}" ]]; then
   note "running unpinned: taskset or a second CPU is missing"

@@ -20,7 +20,7 @@ command -v wrk >/dev/null || install_as_root wrk || {
   echo "NOTE	http: skipped (install wrk)" >>"$out"
   exit 0
 }
-raise_fd_limit 4096
+raise_fd_limit 4096 || exit 1
 tmp=$(mktemp -d)
 server_pid=
 stop_server() {

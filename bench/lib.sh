@@ -45,7 +45,8 @@ else
   pinning="unpinned (needs taskset and 2 CPUs)"
 fi
 
-# Lets this shell (and what it starts) open up to $1 files.
+# Lets this shell (and what it starts) open $1 files: raises the soft limit,
+# and the hard one too where we may. 1, with a message, where it cannot.
 raise_fd_limit() {
   local need=$1 hard
   [[ $(ulimit -Sn) == unlimited ]] && return 0
@@ -53,8 +54,9 @@ raise_fd_limit() {
   hard=$(ulimit -Hn)
   if [[ $hard == unlimited ]] || ((hard >= need)); then
     ulimit -Sn "$need"
-  else
-    ulimit -n "$need" 2>/dev/null || ulimit -Sn "$hard"
+  elif ! ulimit -n "$need" 2>/dev/null; then
+    echo "bench: ulimit -n is $hard; $need open files are needed" >&2
+    return 1
   fi
 }
 

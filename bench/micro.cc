@@ -66,23 +66,10 @@ void Report(const std::string& bench, const std::string& system, double value,
   std::fflush(stdout);
 }
 
-// Best of --rounds runs of body(n), in ns per unit of `per`.
-double BestNs(int64_t n, double per, const std::function<void(int64_t)>& body) {
-  body(n / 10);  // warm caches, stacks and pools
-  double best = 1e300;
-  for (int r = 0; r < absl::GetFlag(FLAGS_rounds); ++r) {
-    const auto start = std::chrono::steady_clock::now();
-    body(n);
-    const std::chrono::duration<double, std::nano> took =
-        std::chrono::steady_clock::now() - start;
-    best = std::min(best, took.count() / (static_cast<double>(n) * per));
-  }
-  return best;
-}
-
-// BestNs for several bodies at once, their rounds interleaved (a, b, a, b,
-// ...): a quiet or a noisy second on this shared machine then hits all alike,
-// which matters when the figures are a ratio.
+// Best of --rounds runs of each body(n), in ns per unit of `per`, after a
+// warm-up run (caches, stacks, pools). The bodies' rounds are interleaved (a,
+// b, a, b, ...): a quiet or a noisy second on this shared machine then hits
+// all alike, which matters when the figures are a ratio.
 std::vector<double> BestNsInterleaved(
     int64_t n, double per,
     const std::vector<std::function<void(int64_t)>>& bodies) {
@@ -99,6 +86,10 @@ std::vector<double> BestNsInterleaved(
     }
   }
   return best;
+}
+
+double BestNs(int64_t n, double per, const std::function<void(int64_t)>& body) {
+  return BestNsInterleaved(n, per, {body})[0];
 }
 
 int64_t RssBytes() {
