@@ -117,6 +117,19 @@ class Backend {
   // Ops submitted and not yet completed.
   virtual size_t pending() const = 0;
 
+  // True for a completion backend (io_uring): ops run in the kernel, not as
+  // "try, then wait for readiness".
+  virtual bool completion_based() const { return false; }
+
+  // Provided buffers. Where this is not 0, a kRecv of at most that many bytes
+  // may leave `buf` null: the backend picks one of its own buffers when data
+  // arrives, so a connection that waits long pins no memory of its own. On
+  // success op->buf points at the bytes, and the caller hands the buffer back
+  // with ReturnBuffer(op) once it has copied them. -ENOBUFS means none was
+  // free: retry with a buffer of your own.
+  virtual size_t lent_buffer_size() const { return 0; }
+  virtual void ReturnBuffer(IoOp* /*op*/) {}
+
   // True when kRead/kWrite on a regular file run without blocking the thread
   // (io_uring). On readiness backends a file is always "ready" and the read
   // blocks the thread, so callers hand files to a thread pool instead.

@@ -139,10 +139,19 @@ int64_t Socket::Run(IoOp& op, absl::Duration timeout, const char* what,
   const int64_t deadline =
       DeadlineFor(timeout, timeout_, what, &effective, error);
   if (deadline == -2) return -1;
+  return RunUntil(op, deadline, effective, what, error);
+}
+
+int64_t Socket::RunUntil(IoOp& op, int64_t deadline, absl::Duration timeout,
+                         const char* what, absl::Status* error) {
+  if (fd_ < 0) {
+    *error = internal::ClosedStatus(what);
+    return -1;
+  }
   op.fd = fd_;
   const int64_t r = Hub::current().Io(op, deadline);
   if (r >= 0) return r;
-  *error = Failure(r, op.fd, deadline, effective, what);
+  *error = Failure(r, op.fd, deadline, timeout, what);
   return -1;
 }
 
@@ -230,10 +239,52 @@ absl::StatusOr<size_t> Socket::recv_into(absl::Span<char> buf,
 
 absl::StatusOr<std::string> Socket::recv(size_t max_bytes,
                                          absl::Duration timeout, int flags) {
+  if (fd_ < 0) return internal::ClosedStatus("recv");
+  absl::Status error;
+  absl::Duration effective;
+  const int64_t deadline =
+      DeadlineFor(timeout, timeout_, "recv", &effective, &error);
+  if (deadline == -2) return error;
+  Backend& backend = Hub::current().backend();
+  if (max_bytes > 0 && max_bytes <= backend.lent_buffer_size()) {
+    // The backend lends a buffer once data is there.
+    IoOp op;
+    op.kind = IoOp::Kind::kRecv;
+    op.len = max_bytes;
+    op.flags = flags;
+    op.stream = stream_;
+    struct GiveBack {
+      Backend& backend;
+      IoOp& op;
+      ~GiveBack() {
+        if (op.buf != nullptr) backend.ReturnBuffer(&op);
+      }
+    } give_back{backend, op};
+    const int64_t n = RunUntil(op, deadline, effective, "recv", &error);
+    if (n >= 0) {
+      return std::string(static_cast<const char*>(op.buf),
+                         static_cast<size_t>(n));
+    }
+    if (op.result != -ENOBUFS) return error;
+    // All lent out: read into a buffer of our own.
+  } else if (max_bytes > 0 && !backend.completion_based() &&
+             (flags & MSG_DONTWAIT) == 0) {
+    // A readiness backend: wait until there is something to read, then
+    // allocate. The wait costs no syscall more than recv's own EAGAIN wait.
+    IoOp wait;
+    wait.kind = IoOp::Kind::kWaitReadable;
+    if (RunUntil(wait, deadline, effective, "recv", &error) < 0) return error;
+  }
   std::string out(max_bytes, '\0');
-  absl::StatusOr<size_t> n = recv_into(absl::MakeSpan(out), timeout, flags);
-  if (!n.ok()) return n.status();
-  out.resize(*n);
+  IoOp op;
+  op.kind = IoOp::Kind::kRecv;
+  op.buf = out.data();
+  op.len = out.size();
+  op.flags = flags;
+  op.stream = stream_;
+  const int64_t n = RunUntil(op, deadline, effective, "recv", &error);
+  if (n < 0) return error;
+  out.resize(static_cast<size_t>(n));
   return out;
 }
 

@@ -11,6 +11,19 @@
 // with -ECANCELED) through a later Poll(), and only then may its buffer go.
 // Wake() writes an eventfd that a read SQE keeps watching.
 //
+// Two io_uring features are used where they pay off:
+// - Multishot accept: one SQE keeps accepting while connections arrive, so a
+//   burst drains the backlog in one io_uring_enter instead of one per
+//   connection. Connections accepted before anyone asks wait in a short
+//   per-listener queue; past kAcceptQueueCap the multishot is cancelled, so a
+//   server that stops accepting leaves the rest in the kernel's backlog. The
+//   shared address buffer cannot serve a burst, so the peer comes from
+//   getpeername when the caller wants it.
+// - Provided buffers (lent_buffer_size()): a recv that has no buffer yet gets
+// one
+//   of the backend's when data arrives, so an idle connection waiting in
+//   Socket::recv(n) pins no buffer.
+//
 //   bazel build --//backends:backend=uring //...   (or --config=uring)
 //
 // Where io_uring cannot start (ENOSYS, EPERM, kernel.io_uring_disabled),
@@ -23,6 +36,7 @@
 
 #include <cstdint>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "gevent/backends/backend.h"
@@ -32,9 +46,16 @@ namespace gevent {
 
 class UringBackend : public Backend {
  public:
+  struct Options {
+    unsigned entries = 256;  // submission queue size
+    // Off: a one-shot accept SQE per accept (what kernels before 6.1 get).
+    bool multishot_accept = true;
+  };
+
   // Throws std::system_error (with the kernel's errno) when io_uring cannot be
   // set up.
-  explicit UringBackend(unsigned entries = 256);
+  UringBackend() : UringBackend(Options{}) {}
+  explicit UringBackend(Options options);
   ~UringBackend() override;
 
   std::string_view name() const override { return "io_uring"; }
@@ -45,18 +66,36 @@ class UringBackend : public Backend {
   void CloseFd(int fd) override;
   size_t pending() const override { return pending_; }
   bool completes_file_io() const override { return true; }
+  bool completion_based() const override { return true; }
+  size_t lent_buffer_size() const override { return kLentBufferSize; }
+  void ReturnBuffer(IoOp* op) override;
+
+  // Accepted connections a listener may hold before anyone asks for them.
+  static constexpr size_t kAcceptQueueCap = 64;
+  // The provided buffers: kLentBuffers of kLentBufferSize bytes, allocated on
+  // the first recv that asks for one.
+  static constexpr size_t kLentBufferSize = 16 * 1024;
+  static constexpr unsigned kLentBuffers = 256;
 
   // io_uring_enter calls made so far (for tests and benchmarks).
   uint64_t enters() const { return enters_; }
 
  private:
+  struct AcceptStream;
   struct FdSlots {
     IoOp* reader = nullptr;
     IoOp* writer = nullptr;
+    AcceptStream* accepts = nullptr;  // the listener's multishot accept
   };
   io_uring_sqe* GetSqe();
   void Handle(io_uring_cqe* cqe);
   FdSlots* Slots(int fd);
+  bool SubmitAccept(IoOp* op, FdSlots* slots);
+  void ArmAccept(AcceptStream* s);
+  void HandleAccept(AcceptStream* s, io_uring_cqe* cqe);
+  void CompleteAccept(IoOp* op, int64_t result);
+  bool SetUpBuffers();
+  void RecycleBuffer(unsigned bid);
 
   io_uring ring_;
   internal::WakeFd wake_;
@@ -65,6 +104,12 @@ class UringBackend : public Backend {
   std::vector<FdSlots> fds_;
   size_t pending_ = 0;
   uint64_t enters_ = 0;
+  bool multishot_accept_ = false;  // the kernel has it (5.19+)
+  std::unordered_set<AcceptStream*> accept_streams_;
+  // Provided-buffer ring (group 0) and the buffers; null until first used.
+  io_uring_buf_ring* buf_ring_ = nullptr;
+  char* buffers_ = nullptr;
+  bool buffers_failed_ = false;
 };
 
 }  // namespace gevent
