@@ -11,18 +11,18 @@
 // with -ECANCELED) through a later Poll(), and only then may its buffer go.
 // Wake() writes an eventfd that a read SQE keeps watching.
 //
-// Two io_uring features are used where they pay off:
+// Two io_uring features are used where they pay off (uring_benchmark):
 // - Multishot accept: one SQE keeps accepting while connections arrive, so a
 //   burst drains the backlog in one io_uring_enter instead of one per
-//   connection. Connections accepted before anyone asks wait in a short
-//   per-listener queue; past kAcceptQueueCap the multishot is cancelled, so a
-//   server that stops accepting leaves the rest in the kernel's backlog. The
-//   shared address buffer cannot serve a burst, so the peer comes from
+//   connection. Connections nobody has asked for yet wait in a per-listener
+//   queue; once it holds kAcceptQueueCap the multishot is cancelled, so a
+//   server that stops accepting leaves the rest in the kernel's backlog (a
+//   burst that was already there when it ran comes in whole). The kernel would
+//   write every peer into one shared address buffer, so the peer comes from
 //   getpeername when the caller wants it.
-// - Provided buffers (lent_buffer_size()): a recv that has no buffer yet gets
-// one
-//   of the backend's when data arrives, so an idle connection waiting in
-//   Socket::recv(n) pins no buffer.
+// - Provided buffers (lent_buffer_size()): a recv with no buffer of its own
+//   gets one of the backend's when data arrives, so an idle connection
+//   waiting in Socket::recv(n) pins none.
 //
 //   bazel build --//backends:backend=uring //...   (or --config=uring)
 //
