@@ -348,6 +348,50 @@ TEST_F(SocketTest, RecvOfAStringPinsNoBufferWhileItWaits) {
   EXPECT_LT(parked - before, n * max / 4) << "the parked readers hold buffers";
 }
 
+// Data and then the end (FIN or reset) in one go, before the reader looks:
+// after the data, recv(n) must see the end rather than wait for another edge.
+TEST_F(SocketTest, RecvOfAStringSeesTheEndThatCameWithTheData) {
+  for (bool reset : {false, true}) {
+    auto [client, server] = TcpPair();
+    ASSERT_TRUE(server.sendall("last words").ok());
+    if (reset) {
+      testing::Abort(server);
+    } else {
+      ASSERT_TRUE(server.close().ok());
+    }
+    sleep(absl::Milliseconds(5));  // the hub sees the edge before the read
+    absl::StatusOr<std::string> r = client.recv(16384, absl::Seconds(5));
+    if (reset && !r.ok()) {
+      EXPECT_TRUE(absl::IsUnavailable(r.status())) << r.status();
+      continue;  // the reset may discard the data
+    }
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(*r, "last words");
+    r = client.recv(16384, absl::Seconds(5));
+    if (reset) {
+      EXPECT_TRUE(absl::IsUnavailable(r.status())) << r.status();
+    } else {
+      ASSERT_TRUE(r.ok()) << r.status();
+      EXPECT_EQ(*r, "");
+    }
+  }
+}
+
+TEST_F(SocketTest, RecvIntoSeesAResetThatCameWithTheData) {
+  auto [client, server] = TcpPair();
+  ASSERT_TRUE(server.sendall("last words").ok());
+  testing::Abort(server);
+  sleep(absl::Milliseconds(5));  // the hub sees the edge before the read
+  char buf[100];
+  absl::StatusOr<size_t> n =
+      client.recv_into(absl::MakeSpan(buf), absl::Seconds(5));
+  if (n.ok()) {
+    EXPECT_EQ(std::string(buf, *n), "last words");
+    n = client.recv_into(absl::MakeSpan(buf), absl::Seconds(5));
+  }
+  EXPECT_TRUE(absl::IsUnavailable(n.status())) << n.status();
+}
+
 TEST_F(SocketTest, KillDuringRecvOfAStringLosesNothingThatCameAfter) {
   auto [client, server] = TcpPair();
   for (int i = 0; i < 300; ++i) {

@@ -4,6 +4,7 @@
 
 #include <event2/event.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -75,7 +76,16 @@ void LibeventBackend::Unregister(int fd) {
 
 void LibeventBackend::OnFd(int fd, short what, void* self) {
   auto* b = static_cast<LibeventBackend*>(self);
-  if (what & (EV_READ | EV_CLOSED)) b->OnReady(fd, true, what & EV_CLOSED);
+  bool hangup = (what & EV_CLOSED) != 0;
+  if (!hangup && (what & EV_READ) && (what & EV_WRITE)) {
+    // libevent turns EPOLLERR/EPOLLHUP (a reset) into READ|WRITE without
+    // EV_CLOSED; ask the fd, or a short read would wait for an edge that
+    // already came.
+    pollfd p{fd, POLLRDHUP, 0};
+    hangup =
+        poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
+  }
+  if (what & (EV_READ | EV_CLOSED)) b->OnReady(fd, true, hangup);
   if (what & EV_WRITE) b->OnReady(fd, false);
 }
 

@@ -50,6 +50,15 @@ inline std::pair<Socket, Socket> TcpPair() {
   return {*std::move(client), std::move(a->socket)};
 }
 
+// Closes `s` with a reset (RST) instead of a FIN.
+inline void Abort(Socket& s) {
+  struct linger hard {
+    1, 0
+  };
+  EXPECT_TRUE(s.setsockopt(SOL_SOCKET, SO_LINGER, &hard, sizeof(hard)).ok());
+  EXPECT_TRUE(s.close().ok());
+}
+
 // `n` bytes that differ with `seed` and position.
 inline std::string Payload(size_t n, uint32_t seed = 1) {
   std::string s(n, '\0');
