@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <utility>
 
@@ -173,6 +174,36 @@ StreamServer::StreamServer(Address address, Handler handler, Options options)
       options_(std::move(options)),
       connections_(std::make_shared<std::atomic<size_t>>(0)),
       accepted_(std::make_shared<std::atomic<uint64_t>>(0)) {}
+
+namespace {
+
+// The plain handler that runs the TLS handshake, then `handler`.
+StreamServer::Handler TlsHandler(SslContext ssl,
+                                 StreamServer::SslHandler handler,
+                                 absl::Duration handshake_timeout) {
+  return [ssl = std::move(ssl), handler = std::move(handler),
+          handshake_timeout](Socket& conn, const Address& peer) {
+    absl::StatusOr<SslSocket> tls = SslSocket::Server(std::move(conn), ssl);
+    if (!tls.ok()) throw std::runtime_error(tls.status().ToString());
+    if (absl::Status st = tls->handshake(handshake_timeout); !st.ok()) {
+      throw std::runtime_error(st.ToString());
+    }
+    handler(*tls, peer);
+  };
+}
+
+}  // namespace
+
+StreamServer::StreamServer(Address address, SslContext ssl, SslHandler handler)
+    : StreamServer(std::move(address), std::move(ssl), std::move(handler),
+                   Options{}) {}
+
+StreamServer::StreamServer(Address address, SslContext ssl, SslHandler handler,
+                           Options options)
+    : StreamServer(std::move(address),
+                   TlsHandler(std::move(ssl), std::move(handler),
+                              options.ssl_handshake_timeout),
+                   std::move(options)) {}
 
 StreamServer::StreamServer(Socket listener, Handler handler)
     : StreamServer(std::move(listener), std::move(handler), Options{}) {}

@@ -28,6 +28,16 @@
 // connections across them, and the handler runs on those threads (so it must
 // be thread-safe). The server object itself belongs to the thread that made
 // it.
+//
+// Given an SslContext, the server speaks TLS: each connection's handshake runs
+// in its handler's greenlet (bounded by Options::ssl_handshake_timeout), then
+// the handler gets the SslSocket. A failed handshake is reported like a
+// handler that threw, and the server goes on.
+//
+//   gevent::StreamServer https(gevent::Address::Any(8443), *server_ctx,
+//       [](gevent::SslSocket& conn, const gevent::Address&) {
+//         (void)conn.sendall("HTTP/1.0 200 OK\r\n\r\nhello");
+//       });
 
 #ifndef GEVENT_IO_SERVER_H_
 #define GEVENT_IO_SERVER_H_
@@ -49,6 +59,7 @@
 #include "absl/time/time.h"
 #include "gevent/io/address.h"
 #include "gevent/io/socket.h"
+#include "gevent/io/ssl.h"
 
 namespace gevent {
 
@@ -61,6 +72,8 @@ class StreamServer {
   // Runs in its own greenlet with the accepted connection, which closes when
   // the handler returns.
   using Handler = std::function<void(Socket& conn, const Address& peer)>;
+  // The same for a TLS server, after the handshake.
+  using SslHandler = std::function<void(SslSocket& conn, const Address& peer)>;
 
   struct Options {
     // Handlers running at once, over all threads; beyond it the server stops
@@ -76,12 +89,18 @@ class StreamServer {
     // Called, in the handler's greenlet, with what a handler threw. Default:
     // a line on stderr naming the peer.
     std::function<void(const Address& peer, std::exception_ptr error)> on_error;
+    // TLS servers: the longest a client may take over its handshake.
+    absl::Duration ssl_handshake_timeout = absl::Seconds(10);
   };
 
   // Listens on `address` (port 0: the kernel picks; see address()) once
   // started.
   StreamServer(Address address, Handler handler);
   StreamServer(Address address, Handler handler, Options options);
+  // A TLS server (HTTPS and the like) with `ssl`, a server context.
+  StreamServer(Address address, SslContext ssl, SslHandler handler);
+  StreamServer(Address address, SslContext ssl, SslHandler handler,
+               Options options);
   // Serves on a socket already bound and listening (threads must be 1).
   StreamServer(Socket listener, Handler handler);
   StreamServer(Socket listener, Handler handler, Options options);

@@ -583,9 +583,10 @@ std::string SslSocket::peer_subject() const {
   return std::string(data, static_cast<size_t>(n));
 }
 
-absl::StatusOr<SslSocket> ssl_connect(std::string_view host, uint16_t port,
-                                      const SslContext& ctx,
-                                      absl::Duration timeout) {
+absl::StatusOr<SslSocket> create_connection(std::string_view host,
+                                            uint16_t port,
+                                            const SslContext& ctx,
+                                            absl::Duration timeout) {
   absl::StatusOr<Socket> sock = create_connection(host, port, timeout);
   if (!sock.ok()) return sock.status();
   absl::StatusOr<SslSocket> tls =

@@ -9,7 +9,7 @@
 // io_uring the bytes move as completion-based recv/send).
 //
 //   absl::StatusOr<gevent::SslContext> ctx = gevent::SslContext::Client();
-//   absl::StatusOr<gevent::SslSocket> tls = gevent::ssl_connect(
+//   absl::StatusOr<gevent::SslSocket> tls = gevent::create_connection(
 //       "example.com", 443, *ctx, absl::Seconds(10));
 //   absl::Status st = tls->sendall("GET / HTTP/1.0\r\nHost:
 //   example.com\r\n\r\n"); absl::StatusOr<std::string> reply =
@@ -45,6 +45,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "gevent/hub/lock.h"
+#include "gevent/io/resolver.h"  // create_connection, which TLS overloads
 #include "gevent/io/socket.h"
 
 // OpenSSL's types, without its headers.
@@ -195,10 +196,11 @@ class SslSocket {
   std::shared_ptr<const std::string> alpn_;
 };
 
-// A TLS client connection to `host`: create_connection, then the handshake
+// A TLS client connection to `host`: the plain create_connection, then the
+// handshake
 // (SNI and the name check use `host`). `timeout` bounds each step and becomes
 // the socket's default. Blocks.
-absl::StatusOr<SslSocket> ssl_connect(
+absl::StatusOr<SslSocket> create_connection(
     std::string_view host, uint16_t port, const SslContext& ctx,
     absl::Duration timeout = absl::InfiniteDuration());
 

@@ -13,6 +13,8 @@
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
+#include <algorithm>
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,7 @@
 #include "gevent/hub/hub.h"
 #include "gevent/io/internal/test_certs.h"
 #include "gevent/io/internal/test_util.h"
+#include "gevent/io/server.h"
 
 namespace gevent {
 namespace {
@@ -484,13 +487,70 @@ TEST_F(SslTest, SslConnectResolvesConnectsAndVerifies) {
   SslContext server_ctx = ServerContext(pki_.Issue("localhost"));
   auto server = Serve(listener, server_ctx, 1, EchoTls);
   absl::StatusOr<SslSocket> tls =
-      ssl_connect("localhost", AddressOf(listener).port(), ClientContext(),
-                  absl::Seconds(10));
+      create_connection("localhost", AddressOf(listener).port(),
+                        ClientContext(), absl::Seconds(10));
   ASSERT_TRUE(tls.ok()) << tls.status();
   ASSERT_TRUE(tls->sendall("ping").ok());
   EXPECT_EQ(*tls->recv(10), "ping");
   ASSERT_TRUE(tls->close().ok());
   ASSERT_TRUE(server.join().ok());
+}
+
+TEST_F(SslTest, StreamServerServesTlsAndReportsFailedHandshakes) {
+  std::vector<std::string> errors;
+  StreamServer::Options options;
+  options.ssl_handshake_timeout = absl::Milliseconds(200);
+  options.on_error = [&](const Address&, std::exception_ptr e) {
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& x) {
+      errors.push_back(x.what());
+    }
+  };
+  StreamServer server(
+      Address::Loopback(0), ServerContext(pki_.Issue("localhost")),
+      [](SslSocket& conn, const Address&) { EchoTls(conn); }, options);
+  ASSERT_TRUE(server.start().ok());
+  const uint16_t port = server.address().port();
+  // A few TLS clients at once.
+  std::vector<Greenlet<void>> clients;
+  int ok = 0;
+  for (int i = 0; i < 20; ++i) {
+    clients.push_back(spawn([&, i] {
+      absl::StatusOr<SslSocket> tls = create_connection(
+          "localhost", port, ClientContext(), absl::Seconds(10));
+      ASSERT_TRUE(tls.ok()) << tls.status();
+      const std::string msg = absl::StrCat("tls ", i);
+      ASSERT_TRUE(tls->sendall(msg).ok());
+      absl::StatusOr<std::string> back = tls->recv(100);
+      ok += back.ok() && *back == msg;
+    }));
+  }
+  ASSERT_TRUE(joinall(clients).ok());
+  EXPECT_EQ(ok, 20);
+  // A plain-text client, then a silent one: each is reported, the server
+  // goes on.
+  {
+    absl::StatusOr<Socket> plain = create_connection("127.0.0.1", port);
+    ASSERT_TRUE(plain.ok());
+    ASSERT_TRUE(plain->sendall("GET / HTTP/1.0\r\n\r\n").ok());
+    absl::StatusOr<Socket> silent = create_connection("127.0.0.1", port);
+    ASSERT_TRUE(silent.ok());
+    for (int i = 0; i < 100 && errors.size() < 2; ++i) {
+      sleep(absl::Milliseconds(10));
+    }
+  }
+  ASSERT_EQ(errors.size(), 2u);
+  std::sort(errors.begin(), errors.end());
+  EXPECT_TRUE(absl::StrContains(errors[0], "DEADLINE_EXCEEDED")) << errors[0];
+  EXPECT_TRUE(absl::StrContains(errors[1], "http request")) << errors[1];
+  absl::StatusOr<SslSocket> after =
+      create_connection("localhost", port, ClientContext(), absl::Seconds(10));
+  EXPECT_TRUE(after.ok()) << after.status();
+  if (after.ok()) {
+    ASSERT_TRUE(after->close().ok());
+  }
+  server.stop();
 }
 
 }  // namespace
