@@ -1,7 +1,8 @@
 // Copyright 2026 The gevent-cpp Authors. Licensed under the Apache License 2.0.
 //
 // libcurl's easy interface, unmodified and blocking, made concurrent by
-// patch_all(): curl_easy_perform in 200 greenlets at once.
+// patch_all(): curl_easy_perform in 200 greenlets at once, over HTTP and over
+// HTTPS (libcurl driving OpenSSL on its own sockets, verifying the server).
 
 #include <curl/curl.h>
 #include <gtest/gtest.h>
@@ -13,8 +14,10 @@
 #include "absl/time/clock.h"
 #include "gevent/hub/greenlet.h"
 #include "gevent/io/internal/http_test_server.h"
+#include "gevent/io/internal/test_certs.h"
 #include "gevent/io/internal/test_util.h"
 #include "gevent/io/monkey.h"
+#include "gevent/io/ssl.h"
 
 namespace gevent {
 namespace {
@@ -42,9 +45,14 @@ struct Fetched {
 
 // What any program using libcurl's easy interface does: nothing here knows
 // about greenlets.
-Fetched CurlGet(const std::string& url) {
+Fetched CurlGet(const std::string& url, const std::string& ca_pem = "") {
   Fetched out;
   CURL* h = curl_easy_init();
+  if (!ca_pem.empty()) {
+    curl_blob ca{const_cast<char*>(ca_pem.data()), ca_pem.size(),
+                 CURL_BLOB_COPY};
+    curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &ca);
+  }
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &Append);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &out.body);
@@ -84,6 +92,40 @@ TEST_F(MonkeyCurlTest, TwoHundredEasyPerformsTakeAboutOneRequest) {
   EXPECT_EQ(server.requests(), 200);
   // Serial: 100 s. Together: about 0.5 s.
   EXPECT_LT(SecondsSince(start), 10.0 * testing::kSanitizerSlowdown);
+}
+
+TEST_F(MonkeyCurlTest, TwoHundredHttpsFetchesTakeAboutOneRequest) {
+  testing::RaiseFdLimit(2048);
+  testing::TestPki pki;
+  const testing::TestCert cert = pki.Issue("127.0.0.1");
+  SslContext::Options options;
+  options.cert_chain_pem = cert.cert_pem;
+  options.private_key_pem = cert.key_pem;
+  absl::StatusOr<SslContext> tls = SslContext::Server(options);
+  ASSERT_TRUE(tls.ok()) << tls.status();
+  testing::DelayedHttpServer server(absl::Milliseconds(500), *tls);
+  const std::string ca = pki.ca().cert_pem;
+  const absl::Time start = absl::Now();
+  std::vector<Greenlet<Fetched>> fetches;
+  for (int i = 0; i < 200; ++i) {
+    fetches.push_back(spawn(kCurlStack, [port = server.port(), i, &ca] {
+      return CurlGet(absl::StrCat("https://127.0.0.1:", port, "/photo/", i),
+                     ca);
+    }));
+  }
+  ASSERT_TRUE(joinall(fetches).ok());
+  for (int i = 0; i < 200; ++i) {
+    const Fetched f = fetches[i].get();
+    EXPECT_EQ(f.code, CURLE_OK) << curl_easy_strerror(f.code);
+    EXPECT_EQ(f.body, absl::StrCat("hello /photo/", i));
+  }
+  EXPECT_EQ(server.requests(), 200);
+  EXPECT_LT(SecondsSince(start), 10.0 * testing::kSanitizerSlowdown);
+  // Without the CA, libcurl refuses the certificate, as it would anywhere.
+  Fetched untrusted =
+      CurlGet(absl::StrCat("https://127.0.0.1:", server.port(), "/"));
+  EXPECT_EQ(untrusted.code, CURLE_PEER_FAILED_VERIFICATION)
+      << curl_easy_strerror(untrusted.code);
 }
 
 TEST_F(MonkeyCurlTest, AServerThatIsDownFailsEachFetchAsCurlWould) {

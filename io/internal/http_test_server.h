@@ -5,7 +5,8 @@
 // A small HTTP/1.1 server for tests of blocking clients (monkey): it answers
 // each GET after `delay` with the body "hello <path>" and closes the
 // connection, so a client that runs alone takes about `delay` per request.
-// Runs on the calling thread's hub, beside the clients under test.
+// Runs on the calling thread's hub, beside the clients under test. Given a
+// server SslContext it speaks HTTPS.
 //
 //   gevent::testing::DelayedHttpServer server(absl::Milliseconds(500));
 //   // GET http://127.0.0.1:<server.port()>/x  ->  "hello /x"
@@ -16,6 +17,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -24,19 +26,29 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "gevent/hub/hub.h"
-#include "gevent/io/buffered.h"
 #include "gevent/io/server.h"
+#include "gevent/io/ssl.h"
 
 namespace gevent::testing {
 
 class DelayedHttpServer {
  public:
   explicit DelayedHttpServer(absl::Duration delay)
-      : delay_(delay),
-        requests_(std::make_shared<std::atomic<int>>(0)),
-        server_(Address::Loopback(0), Handler(delay, requests_)) {
-    absl::Status s = server_.start();
-    if (!s.ok()) throw std::runtime_error(std::string(s.message()));
+      : requests_(std::make_shared<std::atomic<int>>(0)),
+        server_(Address::Loopback(0),
+                [delay, requests = requests_](Socket& conn, const Address&) {
+                  Serve(conn, delay, *requests);
+                }) {
+    Start();
+  }
+  // HTTPS with `tls`, a server context.
+  DelayedHttpServer(absl::Duration delay, SslContext tls)
+      : requests_(std::make_shared<std::atomic<int>>(0)),
+        server_(Address::Loopback(0), std::move(tls),
+                [delay, requests = requests_](SslSocket& conn, const Address&) {
+                  Serve(conn, delay, *requests);
+                }) {
+    Start();
   }
   ~DelayedHttpServer() { server_.stop(absl::ZeroDuration()); }
 
@@ -44,29 +56,33 @@ class DelayedHttpServer {
   int requests() const { return requests_->load(); }
 
  private:
-  static StreamServer::Handler Handler(
-      absl::Duration delay, std::shared_ptr<std::atomic<int>> requests) {
-    return [delay, requests](Socket& conn, const Address&) {
-      BufferedReader in(conn);
-      absl::StatusOr<std::string> request_line = in.readline(8192);
-      if (!request_line.ok() || request_line->empty()) return;
-      for (;;) {  // the headers, up to the blank line
-        absl::StatusOr<std::string> line = in.readline(8192);
-        if (!line.ok() || line->empty()) return;
-        if (*line == "\r\n" || *line == "\n") break;
-      }
-      std::vector<std::string> parts = absl::StrSplit(*request_line, ' ');
-      const std::string path = parts.size() > 1 ? parts[1] : "/";
-      requests->fetch_add(1);
-      gevent::sleep(delay);
-      const std::string body = absl::StrCat("hello ", path);
-      (void)conn.sendall(absl::StrCat(
-          "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ",
-          body.size(), "\r\nConnection: close\r\n\r\n", body));
-    };
+  void Start() {
+    absl::Status s = server_.start();
+    if (!s.ok()) throw std::runtime_error(std::string(s.message()));
   }
 
-  absl::Duration delay_;
+  // Reads the request head, waits `delay`, answers. Conn: Socket or
+  // SslSocket.
+  template <typename Conn>
+  static void Serve(Conn& conn, absl::Duration delay,
+                    std::atomic<int>& requests) {
+    std::string head;
+    while (!absl::StrContains(head, "\r\n\r\n")) {
+      absl::StatusOr<std::string> data = conn.recv(4096);
+      if (!data.ok() || data->empty() || head.size() > 65536) return;
+      head += *data;
+    }
+    std::vector<std::string> parts =
+        absl::StrSplit(head.substr(0, head.find("\r\n")), ' ');
+    const std::string path = parts.size() > 1 ? parts[1] : "/";
+    requests.fetch_add(1);
+    gevent::sleep(delay);
+    const std::string body = absl::StrCat("hello ", path);
+    (void)conn.sendall(absl::StrCat(
+        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ",
+        body.size(), "\r\nConnection: close\r\n\r\n", body));
+  }
+
   std::shared_ptr<std::atomic<int>> requests_;
   StreamServer server_;
 };
