@@ -4,8 +4,8 @@
 //
 // The whole runtime in one include: green threads (spawn, Greenlet<T>), the
 // per-thread hub (sleep, wait_read/wait_write, post), Timeout and with_timeout,
-// cooperative sockets, servers, resolver, select/poll and files, on the backend
-// the program was built with. Link //:gevent.
+// cooperative sockets and TLS, servers, resolver, select/poll and files, on the
+// backend the program was built with. Link //:gevent.
 //
 //   #include "gevent/gevent.h"
 //
@@ -44,5 +44,6 @@
 #include "gevent/io/select.h"
 #include "gevent/io/server.h"
 #include "gevent/io/socket.h"
+#include "gevent/io/ssl.h"
 
 #endif  // GEVENT_GEVENT_H_

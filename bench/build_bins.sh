@@ -14,7 +14,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 dir=${1:?usage: bench/build_bins.sh DIR}
 targets=(//bench:echo_load //bench:epoll_echo_server //bench:asio_echo_server
   //bench:gevent_echo_server_epoll //bench:gevent_echo_server_libevent
-  //bench:gevent_echo_server_uring //bench:micro_epoll
+  //bench:gevent_echo_server_uring //bench:micro_epoll //bench:tls_load
   //examples/downloader //examples/http_server)
 log=$(mktemp)
 if ! ./bazelw build -c opt "${targets[@]}" >"$log" 2>&1; then

@@ -44,7 +44,7 @@ if [[ -z "${BIN:-}" ]]; then
 fi
 export BIN
 
-rm -f "$results"/{echo,http,micro,downloader,multicore}.raw "$results"/*.png
+rm -f "$results"/{echo,http,tls,micro,downloader,multicore}.raw "$results"/*.png
 # step NAME LIMIT COMMAND...: runs one part within LIMIT seconds.
 step() {
   local name=$1 limit=$2 t0
@@ -60,6 +60,8 @@ step() {
 step echo 420 env RESULTS="$results" CONNS="$CONNS" ROUNDS="$ROUNDS" \
   DURATION="$DURATION" WARMUP=1 bench/echo_compare.sh
 step http 60 env DURATION="$DURATION" bench/http_compare.sh "$BIN" "$results/http.raw" 100
+step tls 120 env ROUNDS="$ROUNDS" DURATION="$DURATION" bench/tls_compare.sh "$BIN" \
+  "$results/tls.raw"
 step micro 240 bench/micro_compare.sh "$BIN" "$results/micro.raw"
 # shellcheck disable=SC2086
 step downloader 300 bench/downloader_compare.sh "$BIN" "$results/downloader.raw" $USERS

@@ -51,6 +51,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "bench/cpu_time.h"
 
 ABSL_FLAG(std::string, host, "127.0.0.1", "Server address or name.");
 ABSL_FLAG(int, port, 0, "Server TCP port (required).");
@@ -63,6 +64,8 @@ ABSL_FLAG(int, server_pid, 0,
           "The server's process id, to report its CPU use; 0 for none.");
 
 namespace {
+
+using gevent::bench::CpuSeconds;
 
 // A refused connect is retried this many times, kRetryDelayMs apart; a connect
 // that neither succeeds nor fails within kConnectTimeoutMs counts as a failed
@@ -332,36 +335,6 @@ class Load {
   uint64_t messages_ = 0;
   uint64_t errors_ = 0;
 };
-
-// CPU seconds (user + system, all threads) process `pid` has used; this
-// process's own when pid is 0; -1 when it cannot be read.
-double CpuSeconds(int pid) {
-  if (pid == 0) {
-    rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-           static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-  }
-  const std::string path = "/proc/" + std::to_string(pid) + "/stat";
-  FILE* f = std::fopen(path.c_str(), "r");
-  if (f == nullptr) return -1;
-  char buf[1024];
-  const size_t n = std::fread(buf, 1, sizeof(buf) - 1, f);
-  std::fclose(f);
-  buf[n] = '\0';
-  // utime and stime are fields 14 and 15; the name (field 2) may hold spaces,
-  // so count from the ')' that closes it.
-  const char* p = std::strrchr(buf, ')');
-  unsigned long long utime = 0, stime = 0;
-  if (p == nullptr ||
-      std::sscanf(p + 1,
-                  " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
-                  &utime, &stime) != 2) {
-    return -1;
-  }
-  return static_cast<double>(utime + stime) /
-         static_cast<double>(sysconf(_SC_CLK_TCK));
-}
 
 // The share of one core that `before` -> `after` CPU seconds make of
 // `seconds`; -1 when either could not be read.

@@ -9,7 +9,8 @@
 //   bazel-bin/bench/gevent_echo_server_uring --port=0
 //   port=39321
 //
-// Listens on 127.0.0.1; the first line on stdout is `port=N`. --threads=N
+// Listens on 127.0.0.1; the first line on stdout is `port=N`. With
+// --tls_cert/--tls_key it echoes over TLS. --threads=N
 // serves on N OS threads (SO_REUSEPORT). Serves until SIGTERM or SIGINT, which
 // a greenlet reads from a signalfd (the hub keeps running meanwhile), then
 // stops the server and exits 0.
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <memory>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -29,9 +31,13 @@
 #include "gevent/hub/hub.h"
 #include "gevent/io/file.h"
 #include "gevent/io/server.h"
+#include "gevent/io/ssl.h"
 
 ABSL_FLAG(int, port, 0, "TCP port on 127.0.0.1; 0 lets the kernel pick.");
 ABSL_FLAG(int, threads, 1, "OS threads, each with its own hub.");
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM certificate chain: serve TLS (with --tls_key).");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key for --tls_cert.");
 ABSL_FLAG(std::string, recv, "into",
           "into: recv_into a 4 KiB buffer on the greenlet's stack; string: "
           "recv(4096), which returns a std::string.");
@@ -61,6 +67,17 @@ void EchoStrings(gevent::Socket& conn, const gevent::Address&) {
   }
 }
 
+// The same over TLS.
+void EchoTls(gevent::SslSocket& conn, const gevent::Address&) {
+  (void)conn.socket().setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
+  char buf[4096];
+  for (;;) {
+    absl::StatusOr<size_t> n = conn.recv_into(absl::MakeSpan(buf));
+    if (!n.ok() || *n == 0) return;
+    if (!conn.sendall(std::string_view(buf, *n)).ok()) return;
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -86,9 +103,26 @@ int main(int argc, char** argv) {
   gevent::StreamServer::Options options;
   options.threads = absl::GetFlag(FLAGS_threads);
   options.backlog = 4096;
-  gevent::StreamServer server(
-      gevent::Address::Loopback(static_cast<uint16_t>(port)),
-      recv == "string" ? EchoStrings : Echo, options);
+  const gevent::Address where =
+      gevent::Address::Loopback(static_cast<uint16_t>(port));
+  std::unique_ptr<gevent::StreamServer> made;
+  if (!absl::GetFlag(FLAGS_tls_cert).empty()) {
+    gevent::SslContext::Options tls;
+    tls.cert_chain_file = absl::GetFlag(FLAGS_tls_cert);
+    tls.private_key_file = absl::GetFlag(FLAGS_tls_key);
+    absl::StatusOr<gevent::SslContext> ctx = gevent::SslContext::Server(tls);
+    if (!ctx.ok()) {
+      std::fprintf(stderr, "gevent_echo_server: %s\n",
+                   ctx.status().ToString().c_str());
+      return 2;
+    }
+    made =
+        std::make_unique<gevent::StreamServer>(where, *ctx, EchoTls, options);
+  } else {
+    made = std::make_unique<gevent::StreamServer>(
+        where, recv == "string" ? EchoStrings : Echo, options);
+  }
+  gevent::StreamServer& server = *made;
   if (absl::Status s = server.start(); !s.ok()) {
     std::fprintf(stderr, "gevent_echo_server: %s\n", s.ToString().c_str());
     return 1;

@@ -4,7 +4,8 @@ bench/compare.sh's steps leave in the results directory:
 
     /usr/bin/python3 bench/report.py bench/results
 
-echo.raw (echo_compare.sh), http.raw, micro.raw, downloader.raw, multicore.raw
+echo.raw (echo_compare.sh), http.raw, tls.raw, micro.raw, downloader.raw,
+multicore.raw
 and run.txt (the command, the machine, the times). Charts are drawn by gnuplot
 (gnuplot-nox); without it the report has the tables only. Targets from issue 9
 are checked against figures of the same run and marked met or missed.
@@ -223,6 +224,55 @@ def http_section(res, charts):
     return "\n".join(out)
 
 
+def tls_section(res, charts):
+    lines = read_lines(os.path.join(res, "tls.raw"))
+    fs = [fields(l) for l in lines if l.startswith("tls ")]
+    if not fs:
+        return "## TLS\n\nNot run.\n" + "".join(f"\n- {n}" for n in notes_of(lines))
+    # Median over rounds of each (system, tls, mode).
+    runs = collections.defaultdict(list)
+    for f in fs:
+        runs[(f["system"], f["tls"], f["mode"])].append(f)
+    def median(key, field):
+        vals = [float(f[field]) for f in runs.get(key, []) if float(f[field]) >= 0]
+        return statistics.median(vals) if vals else None
+    systems = list(dict.fromkeys(f["system"] for f in fs))
+    rows = []
+    for system in systems:
+        for mode, unit in (("echo", "msgs/s"), ("handshake", "connections/s")):
+            plain = median((system, "0", mode), "ops_per_sec")
+            tls = median((system, "1", mode), "ops_per_sec")
+            cpu = median((system, "1", mode), "server_cpu")
+            per_cpu = tls / cpu if tls and cpu else None
+            rows.append([system, f"{mode} ({unit})", fmt(plain), fmt(tls),
+                         fmt(tls / plain, 2) if tls and plain else "-",
+                         "%.0f%%" % (100 * cpu) if cpu is not None else "-",
+                         fmt(per_cpu)])
+    out = ["## TLS against plain TCP and Go's crypto/tls", "",
+           "The echo servers, one thread each (Go: GOMAXPROCS=1), over TLS 1.3 (EC P-256 "
+           "certificate made for the run) and over plain TCP, loaded by `bench/tls_load` "
+           "(gevent-cpp, one thread, verifying the certificate): 64-byte ping-pong, and "
+           "connect + full handshake + one byte + close over and over. Median of the "
+           "rounds; \"per server CPU-s\" is TLS operations per second of server CPU, "
+           "which compares the servers where the one-core load generator sets the pace.",
+           "",
+           table(["system", "load", "plain TCP", "TLS", "TLS / plain", "server CPU (TLS)",
+                  "TLS per server CPU-s"], rows), ""]
+    labels, values = [], []
+    for system in systems:
+        for mode in ("echo", "handshake"):
+            v = median((system, "1", mode), "ops_per_sec")
+            if v is not None:
+                labels.append(f"{system} {mode}")
+                values.append(v)
+    png = charts.bars("tls", "TLS operations per second (one server thread)", "per second",
+                      labels, [("TLS", values)])
+    if png:
+        out += [f"![tls]({png})", ""]
+    out += [f"- {n}" for n in notes_of(lines)]
+    return "\n".join(out)
+
+
 def micro_section(res, charts, targets):
     lines = read_lines(os.path.join(res, "micro.raw"))
     m = collections.OrderedDict()
@@ -361,6 +411,7 @@ def main():
     targets = []
     run = read_lines(os.path.join(res, "run.txt"))
     sections = [echo_section(res, charts, targets), http_section(res, charts),
+                tls_section(res, charts),
                 micro_section(res, charts, targets),
                 downloader_section(res, charts, targets), multicore_section(res, charts)]
     head = ["# gevent-cpp against the field", ""] + [f"{l}  " for l in run] + [""]

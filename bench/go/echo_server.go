@@ -7,10 +7,12 @@
 //
 // Listens on 127.0.0.1; --port=0 lets the kernel pick. The first line on
 // stdout is `port=N`. Serves until SIGTERM or SIGINT, then exits 0. Go's TCP
-// connections have TCP_NODELAY set by default.
+// connections have TCP_NODELAY set by default. With --cert and --key (PEM
+// files) it echoes over TLS (crypto/tls).
 package main
 
 import (
+	"crypto/tls"
 	"flag"
 	"fmt"
 	"net"
@@ -37,11 +39,21 @@ func echo(conn net.Conn) {
 
 func main() {
 	port := flag.Int("port", 0, "TCP port on 127.0.0.1; 0 lets the kernel pick")
+	certFile := flag.String("cert", "", "PEM certificate chain: serve TLS")
+	keyFile := flag.String("key", "", "PEM private key for --cert")
 	flag.Parse()
 	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", *port))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "echo_server:", err)
 		os.Exit(1)
+	}
+	if *certFile != "" {
+		cert, err := tls.LoadX509KeyPair(*certFile, *keyFile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "echo_server:", err)
+			os.Exit(1)
+		}
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}})
 	}
 	fmt.Printf("port=%d\n", ln.Addr().(*net.TCPAddr).Port)
 	os.Stdout.Sync()
