@@ -12,7 +12,7 @@
 #   bench/tls_compare.sh BIN OUT       (BIN from bench/build_bins.sh)
 #
 # Server on CPU 0, load on CPU 1; ROUNDS (default 3) alternating rounds of
-# DURATION seconds (default 3); CONNS echo connections (default 100),
+# DURATION seconds (default 3); TLS_CONNS echo connections (default 100),
 # HANDSHAKERS concurrent handshaking clients (default 50).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -21,7 +21,7 @@ bin=$(cd "${1:?usage: tls_compare.sh BIN OUT}" && pwd)
 out=${2:?usage: tls_compare.sh BIN OUT}
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-3}
-CONNS=${CONNS:-100}
+TLS_CONNS=${TLS_CONNS:-100}
 HANDSHAKERS=${HANDSHAKERS:-50}
 command -v openssl >/dev/null || install_as_root openssl || {
   echo "NOTE	tls: skipped (install openssl)" >>"$out"
@@ -64,7 +64,7 @@ for round in $(seq "$ROUNDS"); do
           stop_server
           continue
         fi
-        conns=$CONNS
+        conns=$TLS_CONNS
         [[ $mode == handshake ]] && conns=$HANDSHAKERS
         tls_flags=()
         ((tls)) && tls_flags=(--tls --ca="$tmp/cert.pem")

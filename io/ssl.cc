@@ -395,7 +395,9 @@ absl::Status SslSocket::Flush(absl::Time deadline, const char* what) {
     Lock& lock;
     ~Unlock() { lock.unlock(); }
   } unlock{*send_lock_};
-  // Whoever holds the lock sends everything queued so far, in order.
+  // Whoever holds the lock sends everything queued so far, in order. Each
+  // chunk is copied out first: another greenlet may append to the BIO (and
+  // move its memory) while this one waits in sendall.
   char* data = nullptr;
   while (const long n = BIO_get_mem_data(out_, &data)) {
     std::string chunk(data, static_cast<size_t>(n));
