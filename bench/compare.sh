@@ -60,7 +60,7 @@ step() {
 step echo 420 env RESULTS="$results" CONNS="$CONNS" ROUNDS="$ROUNDS" \
   DURATION="$DURATION" WARMUP=1 bench/echo_compare.sh
 step http 60 env DURATION="$DURATION" bench/http_compare.sh "$BIN" "$results/http.raw" 100
-step tls 120 env ROUNDS="$ROUNDS" DURATION="$DURATION" bench/tls_compare.sh "$BIN" \
+step tls 180 env ROUNDS="$ROUNDS" DURATION="$DURATION" bench/tls_compare.sh "$BIN" \
   "$results/tls.raw"
 step micro 240 bench/micro_compare.sh "$BIN" "$results/micro.raw"
 # shellcheck disable=SC2086
