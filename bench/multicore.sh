@@ -21,7 +21,7 @@ if (($# == 0)); then
   for ((n = 2; n < cores; n *= 2)); do set -- "$@" "$n"; done
   ((cores > 1)) && set -- "$@" "$cores"
 fi
-CONNS=${CONNS:-1000}
+MULTICORE_CONNS=${MULTICORE_CONNS:-1000}
 DURATION=${DURATION:-3}
 WARMUP=${WARMUP:-1}
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -55,7 +55,7 @@ for n in "$@"; do
     if ! port=$(wait_for 's/^port=\([0-9][0-9]*\)$/\1/p' "$server_pid" "$tmp/server.out"); then
       echo "multicore: $system with $n threads did not start: $(tail -2 "$tmp/server.err")" >&2
     elif line=$(taskset -c "$load_cpus" "$bin/run" echo_load --port="$port" \
-      --connections="$CONNS" --threads="$n" --duration="$DURATION" \
+      --connections="$MULTICORE_CONNS" --threads="$n" --duration="$DURATION" \
       --warmup="$WARMUP" --server_pid="$server_pid" 2>"$tmp/load.err"); then
       echo "system=$system threads=$n cores=$cores $line" | tee -a "$out" >&2
     else
