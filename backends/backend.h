@@ -65,6 +65,10 @@ struct IoOp {
   // EAGAIN on the fd: the backend may park it at once instead of checking
   // whether the fd is ready first.
   bool drained = false;
+  // A readiness wait whose caller tries the call itself next and copes with
+  // EAGAIN: where the fd may be ready, the backend completes it at once
+  // rather than check with a syscall.
+  bool optimistic = false;
 
   // Set by the backend before on_complete: >= 0 on success, -errno on failure.
   int64_t result = 0;

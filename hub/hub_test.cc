@@ -221,6 +221,36 @@ TEST_F(HubTest, WaitReadAfterAPartialReadOfWhatWokeItReturnsAtOnce) {
   ASSERT_TRUE(writer.join().ok());
 }
 
+// An optimistic readiness wait trusts what the backend knows: on an fd that
+// may be ready (an edge came, nothing drained it) it returns at once, with
+// no poll(2); the caller's own read then sees whether data is there. A
+// completion backend waits for real.
+TEST_F(HubTest, AnOptimisticWaitOnAMaybeReadyFdReturnsAtOnce) {
+  SocketPair sp;
+  auto writer = spawn([&] {
+    sleep(absl::Milliseconds(10));
+    ASSERT_EQ(write(sp.fd[1], "xy", 2), 2);
+  });
+  ASSERT_TRUE(wait_read(sp.fd[0], absl::Seconds(5)).ok());  // the edge
+  char buf[2];
+  ASSERT_EQ(read(sp.fd[0], buf, 2), 2);  // read behind the backend's back
+  IoOp wait;
+  wait.kind = IoOp::Kind::kWaitReadable;
+  wait.fd = sp.fd[0];
+  wait.optimistic = true;
+  const int64_t deadline = internal::DeadlineAfter(absl::Milliseconds(50), "");
+  const int64_t r = Hub::current().Io(wait, deadline);
+  if (Hub::current().backend().completion_based()) {
+    EXPECT_EQ(r, -ETIMEDOUT);  // nothing there: it waited
+  } else {
+    EXPECT_EQ(r, 0);  // trusted the edge
+  }
+  // A plain wait checks, and parks until data comes.
+  ASSERT_EQ(write(sp.fd[1], "z", 1), 1);
+  EXPECT_TRUE(wait_read(sp.fd[0], absl::Seconds(5)).ok());
+  ASSERT_TRUE(writer.join().ok());
+}
+
 TEST_F(HubTest, WaitWriteOnAWritableSocketIsImmediate) {
   SocketPair sp;
   EXPECT_TRUE(wait_write(sp.fd[0], absl::Seconds(1)).ok());

@@ -223,14 +223,19 @@ absl::Status Socket::connect(const Address& address, absl::Duration timeout) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<size_t> Socket::recv_into(absl::Span<char> buf,
-                                         absl::Duration timeout, int flags) {
+IoOp Socket::RecvOp(void* buf, size_t len, int flags) const {
   IoOp op;
   op.kind = IoOp::Kind::kRecv;
-  op.buf = buf.data();
-  op.len = buf.size();
+  op.buf = buf;
+  op.len = len;
   op.flags = flags;
   op.stream = stream_;
+  return op;
+}
+
+absl::StatusOr<size_t> Socket::recv_into(absl::Span<char> buf,
+                                         absl::Duration timeout, int flags) {
+  IoOp op = RecvOp(buf.data(), buf.size(), flags);
   absl::Status error;
   const int64_t n = Run(op, timeout, "recv", &error);
   if (n < 0) return error;
@@ -248,11 +253,7 @@ absl::StatusOr<std::string> Socket::recv(size_t max_bytes,
   Backend& backend = Hub::current().backend();
   if (max_bytes > 0 && max_bytes <= backend.lent_buffer_size()) {
     // The backend lends a buffer once data is there.
-    IoOp op;
-    op.kind = IoOp::Kind::kRecv;
-    op.len = max_bytes;
-    op.flags = flags;
-    op.stream = stream_;
+    IoOp op = RecvOp(nullptr, max_bytes, flags);
     struct GiveBack {
       Backend& backend;
       IoOp& op;
@@ -270,18 +271,15 @@ absl::StatusOr<std::string> Socket::recv(size_t max_bytes,
   } else if (max_bytes > 0 && !backend.completion_based() &&
              (flags & MSG_DONTWAIT) == 0) {
     // A readiness backend: wait until there is something to read, then
-    // allocate. The wait costs no syscall more than recv's own EAGAIN wait.
+    // allocate. Optimistic: where data may be there the wait is free, and
+    // where the fd is known drained recv would have waited anyway.
     IoOp wait;
     wait.kind = IoOp::Kind::kWaitReadable;
+    wait.optimistic = true;
     if (RunUntil(wait, deadline, effective, "recv", &error) < 0) return error;
   }
   std::string out(max_bytes, '\0');
-  IoOp op;
-  op.kind = IoOp::Kind::kRecv;
-  op.buf = out.data();
-  op.len = out.size();
-  op.flags = flags;
-  op.stream = stream_;
+  IoOp op = RecvOp(out.data(), out.size(), flags);
   const int64_t n = RunUntil(op, deadline, effective, "recv", &error);
   if (n < 0) return error;
   out.resize(static_cast<size_t>(n));

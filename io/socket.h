@@ -162,6 +162,8 @@ class Socket {
   // The same with the deadline already computed (`timeout` for messages).
   int64_t RunUntil(IoOp& op, int64_t deadline, absl::Duration timeout,
                    const char* what, absl::Status* error);
+  // A kRecv of `len` bytes into `buf` (null: a lent buffer) on this socket.
+  IoOp RecvOp(void* buf, size_t len, int flags) const;
   // Tries `attempt` (a non-blocking syscall returning >= 0 or -errno) and
   // waits for readiness on EAGAIN, until `deadline`.
   template <typename F>

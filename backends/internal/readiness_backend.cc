@@ -65,6 +65,9 @@ bool ReadinessBackend::Submit(IoOp* op) {
     }
   } else if (op->drained) {
     maybe_ready = false;  // an edge seen before that EAGAIN is spent
+  } else if (op->optimistic && maybe_ready && e.registered) {
+    op->result = 0;
+    return true;
   } else if (maybe_ready || !e.registered) {
     if (int ready = ReadyNow(op); ready != 0) {
       op->result = ready < 0 ? ready : 0;
