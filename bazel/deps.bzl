@@ -145,7 +145,12 @@ def gevent_cpp_dependencies():
     maybe(
         system_repository,
         name = "com_github_libevent_libevent",
-        targets = {":libevent": "libevent_core libevent_pthreads|-levent_core -levent_pthreads|"},
+        targets = {
+            ":libevent": "libevent_core libevent_pthreads|-levent_core -levent_pthreads|",
+            # OpenSSL bufferevents, for the downloader example's --tls.
+            # Its .pc file names all of libevent, so the flags are given here.
+            ":libevent_openssl": "|-levent_openssl|:libevent @com_github_openssl_openssl//:ssl",
+        },
         required_files = ["/usr/include/event2/event.h"],
         debian_packages = ["libevent-dev"],
     )

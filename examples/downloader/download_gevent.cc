@@ -2,6 +2,7 @@
 
 #include "examples/downloader/download_gevent.h"
 
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "examples/downloader/photos.h"
 #include "gevent/io/address.h"
 #include "gevent/io/socket.h"
+#include "gevent/io/ssl.h"
 
 namespace downloader::green {
 
@@ -20,17 +22,26 @@ using examples::HttpParser;
 
 namespace {
 
+// A keep-alive connection (a TLS one with --tls), and the token.
 struct Connection {
   gevent::Socket socket;
+  std::optional<gevent::SslSocket> tls;
   std::string token;
 
   std::string Get(const std::string& path, HttpParser* response) {
-    if (absl::Status s = socket.sendall(FormatGet(path)); !s.ok()) {
+    return tls ? Get(*tls, path, response) : Get(socket, path, response);
+  }
+
+  // The same calls on a Socket or an SslSocket.
+  template <typename Stream>
+  static std::string Get(Stream& stream, const std::string& path,
+                         HttpParser* response) {
+    if (absl::Status s = stream.sendall(FormatGet(path)); !s.ok()) {
       return std::string(s.message());
     }
     char buf[4096];
     while (!response->done()) {
-      absl::StatusOr<size_t> n = socket.recv_into(absl::MakeSpan(buf));
+      absl::StatusOr<size_t> n = stream.recv_into(absl::MakeSpan(buf));
       if (!n.ok()) return std::string(n.status().message());
       if (*n == 0 ? !response->FeedEof() : !response->Feed(buf, *n)) {
         return "bad response: " + response->error();
@@ -54,6 +65,15 @@ std::string get_auth_connection(const Job& job, const std::string& user,
   (void)conn->socket.settimeout(absl::Seconds(job.timeout_seconds));
   if (absl::Status c = conn->socket.connect(*where); !c.ok()) {
     return std::string(c.message());
+  }
+  if (job.green_tls != nullptr) {
+    absl::StatusOr<gevent::SslSocket> tls = gevent::SslSocket::Client(
+        std::move(conn->socket), *job.green_tls, job.tls_name);
+    if (!tls.ok()) return std::string(tls.status().message());
+    conn->tls.emplace(*std::move(tls));
+    if (absl::Status h = conn->tls->handshake(); !h.ok()) {
+      return std::string(h.message());
+    }
   }
   HttpParser response(HttpParser::kResponse);
   if (std::string e = conn->Get("/login?user=" + user, &response); !e.empty()) {

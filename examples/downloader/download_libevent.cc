@@ -4,7 +4,10 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include <cerrno>
 #include <cstring>
@@ -13,6 +16,7 @@
 #include "examples/common/http.h"
 #include "examples/downloader/download_posix.h"
 #include "examples/downloader/photos.h"
+#include "examples/downloader/tls.h"
 
 namespace downloader::callbacks {
 
@@ -120,6 +124,26 @@ void OnRead(bufferevent* bev, void* ctx) {
   }
 }
 
+// What BEV_EVENT_ERROR meant: TLS (the certificate check, OpenSSL's
+// reason) or the socket's errno.
+std::string ErrorText(UserTask* t) {
+  if (SSL* ssl = bufferevent_openssl_get_ssl(t->bev)) {
+    if (const long v = SSL_get_verify_result(ssl); v != X509_V_OK) {
+      return std::string("TLS: certificate verify failed: ") +
+             X509_verify_cert_error_string(v);
+    }
+    std::string reasons;
+    while (const unsigned long e = bufferevent_get_openssl_error(t->bev)) {
+      const char* reason = ERR_reason_error_string(e);
+      if (!reasons.empty()) reasons += "; ";
+      reasons += reason != nullptr ? reason : std::to_string(e);
+    }
+    if (!reasons.empty()) return "TLS: " + reasons;
+  }
+  return std::string("connection error: ") +
+         std::strerror(EVUTIL_SOCKET_ERROR());
+}
+
 void OnEvent(bufferevent*, short events, void* ctx) {
   auto* t = static_cast<UserTask*>(ctx);
   if (events & BEV_EVENT_CONNECTED) {
@@ -131,8 +155,7 @@ void OnEvent(bufferevent*, short events, void* ctx) {
   } else if (events & BEV_EVENT_EOF) {
     Finish(t, "connection closed by the server");
   } else if (events & BEV_EVENT_ERROR) {
-    Finish(t, std::string("connection error: ") +
-                  std::strerror(EVUTIL_SOCKET_ERROR()));
+    Finish(t, ErrorText(t));
   }
 }
 
@@ -154,7 +177,33 @@ std::vector<Outcome> download_all(const Job& job,
     t.loop = &loop;
     t.user = users[i];
     t.outcome = &outcomes[i];
-    t.bev = bufferevent_socket_new(loop.base, -1, BEV_OPT_CLOSE_ON_FREE);
+    auto give_up = [&](const std::string& error) {
+      *t.outcome = t.user + ": " + error;
+      --loop.remaining;
+      progress->Tick();
+    };
+    if (job.tls != nullptr) {
+      // libevent's TLS filter: the same callbacks see plaintext, and
+      // BEV_EVENT_CONNECTED comes once the handshake is done.
+      std::string error;
+      SSL* ssl = tls::NewClientSsl(job.tls, job.tls_name, &error);
+      if (ssl == nullptr) {
+        give_up(error);
+        continue;
+      }
+      t.bev = bufferevent_openssl_socket_new(loop.base, -1, ssl,
+                                             BUFFEREVENT_SSL_CONNECTING,
+                                             BEV_OPT_CLOSE_ON_FREE);
+      // The server may close without close_notify after a response.
+      if (t.bev != nullptr)
+        bufferevent_openssl_set_allow_dirty_shutdown(t.bev, 1);
+    } else {
+      t.bev = bufferevent_socket_new(loop.base, -1, BEV_OPT_CLOSE_ON_FREE);
+    }
+    if (t.bev == nullptr) {
+      give_up("cannot make a bufferevent");
+      continue;
+    }
     bufferevent_setcb(t.bev, &OnRead, nullptr, &OnEvent, &t);
     bufferevent_set_timeouts(t.bev, &timeout, &timeout);
     bufferevent_enable(t.bev, EV_READ | EV_WRITE);

@@ -14,6 +14,7 @@
 
 #include "examples/common/http.h"
 #include "examples/downloader/photos.h"
+#include "examples/downloader/tls.h"
 
 namespace downloader::posix {
 
@@ -27,25 +28,59 @@ std::string Errno(const char* what) {
   return std::string(what) + ": " + std::strerror(errno);
 }
 
-// A keep-alive connection to the photo server, and the token once logged in.
+// A keep-alive connection to the photo server (over TLS with --tls: plain
+// OpenSSL on the blocking fd), and the token once logged in.
 struct Connection {
   int fd = -1;
+  SSL* ssl = nullptr;
+  bool tls_ok = false;  // no TLS error yet: close_notify may be sent
   std::string token;
   ~Connection() {
+    if (ssl != nullptr) {
+      if (tls_ok) SSL_shutdown(ssl);  // close_notify; not waiting for theirs
+      SSL_free(ssl);
+    }
     if (fd >= 0) close(fd);
+  }
+
+  std::string Send(const std::string& data) {
+    if (ssl != nullptr) {
+      // Blocking OpenSSL writes all of it or fails.
+      const int n = SSL_write(ssl, data.data(), static_cast<int>(data.size()));
+      if (n > 0) return "";
+      tls_ok = false;
+      return "TLS send: " + tls::ErrorText(ssl, n);
+    }
+    if (send(fd, data.data(), data.size(), MSG_NOSIGNAL) !=
+        static_cast<ssize_t>(data.size())) {
+      return Errno("send");
+    }
+    return "";
+  }
+
+  // Bytes read into `buf`, 0 at EOF, -1 with `error`.
+  ssize_t Recv(char* buf, size_t size, std::string* error) {
+    if (ssl != nullptr) {
+      const int n = SSL_read(ssl, buf, static_cast<int>(size));
+      if (n > 0) return n;
+      if (SSL_get_error(ssl, n) == SSL_ERROR_ZERO_RETURN) return 0;
+      tls_ok = false;
+      *error = "TLS recv: " + tls::ErrorText(ssl, n);
+      return -1;
+    }
+    const ssize_t n = recv(fd, buf, size, 0);
+    if (n < 0) *error = Errno("recv");
+    return n;
   }
 
   // Sends GET `path` and reads the whole response into `response`.
   std::string Get(const std::string& path, HttpParser* response) {
-    const std::string request = FormatGet(path);
-    if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) !=
-        static_cast<ssize_t>(request.size())) {
-      return Errno("send");
-    }
+    if (std::string e = Send(FormatGet(path)); !e.empty()) return e;
     char buf[4096];
     while (!response->done()) {
-      const ssize_t n = recv(fd, buf, sizeof(buf), 0);
-      if (n < 0) return Errno("recv");
+      std::string error;
+      const ssize_t n = Recv(buf, sizeof(buf), &error);
+      if (n < 0) return error;
       if (n == 0 ? !response->FeedEof() : !response->Feed(buf, n)) {
         return "bad response: " + response->error();
       }
@@ -53,6 +88,20 @@ struct Connection {
     if (response->status() != 200) {
       return "GET " + path + ": HTTP " + std::to_string(response->status());
     }
+    return "";
+  }
+
+  // The TLS handshake on the connected fd, when the job asks for TLS.
+  std::string StartTls(const Job& job) {
+    if (job.tls == nullptr) return "";
+    std::string error;
+    ssl = tls::NewClientSsl(job.tls, job.tls_name, &error);
+    if (ssl == nullptr) return error;
+    SSL_set_fd(ssl, fd);
+    if (const int r = SSL_connect(ssl); r != 1) {
+      return "TLS handshake: " + tls::ErrorText(ssl, r);
+    }
+    tls_ok = true;
     return "";
   }
 };
@@ -68,6 +117,7 @@ std::string get_auth_connection(const Job& job, const std::string& user,
               job.server_len) != 0) {
     return Errno("connect");
   }
+  if (std::string e = conn->StartTls(job); !e.empty()) return e;
   HttpParser response(HttpParser::kResponse);
   if (std::string e = conn->Get("/login?user=" + user, &response); !e.empty()) {
     return e;

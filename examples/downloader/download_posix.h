@@ -5,7 +5,9 @@
 // download_photos(user) as plain blocking POSIX code: socket, connect, send,
 // recv, open, write. It knows nothing of greenlets. The sequential, process
 // and thread approaches run it as it is, and so do greenlets once
-// gevent::monkey::patch_all() has made these calls cooperative.
+// gevent::monkey::patch_all() has made these calls cooperative. With --tls
+// it is plain blocking OpenSSL on the same fd (SSL_connect, SSL_read,
+// SSL_write), whose read() and write() the patch makes cooperative too.
 
 #ifndef GEVENT_EXAMPLES_DOWNLOADER_DOWNLOAD_POSIX_H_
 #define GEVENT_EXAMPLES_DOWNLOADER_DOWNLOAD_POSIX_H_

@@ -16,6 +16,15 @@ for a in sequential processes threads callbacks greenlets greenlets_monkey; do
 done
 grep -q "| greenlets | 40 |" <<<"$out" || fail "greenlets did not run 40 users"
 
+# Every approach again over TLS, against the built-in server's own CA.
+out=$(timeout 120 "$bin" --users=40 --delay=5ms --sequential_sample=5 \
+  --max_processes=8 --tls 2>&1) || fail "the TLS run failed: $out"
+grep -q "over TLS" <<<"$out" || fail "the TLS run did not say TLS: $out"
+for a in sequential processes threads callbacks greenlets greenlets_monkey; do
+  line=$(grep -E "^\| $a \|" <<<"$out") || fail "TLS: no row for $a: $out"
+  grep -Eq "\| [0-9]+ verified \|$" <<<"$line" || fail "TLS $a: $line"
+done
+
 expect_failure() {  # expect_failure <what> <pattern> <args...>
   local what=$1 pattern=$2
   shift 2
@@ -58,6 +67,51 @@ done
 expect_failure "garbage server" "bad response" --server=127.0.0.1:$port --users=3
 # The same port is taken now: the built-in server cannot have it.
 expect_failure "port in use" "Address already in use" --port=$port
+expect_failure "TLS to a garbage server" "TLS handshake" \
+  --server=127.0.0.1:$port --users=3 --tls
 kill $garbage 2>/dev/null
 wait $garbage 2>/dev/null
+
+# An HTTPS photo server on its own (--serve --tls), and clients of it that
+# name it by address: verified against the CA it wrote, and refused with the
+# reason when they trust something else or expect another name.
+tmp=$(mktemp -d)
+trap 'kill $server 2>/dev/null; rm -rf "$tmp"' EXIT
+expect_failure "--serve --tls without a CA file" "needs --tls_ca" \
+  --serve --tls --port=$port
+"$bin" --serve --tls --tls_ca="$tmp/ca.pem" --port=$port --delay=1ms \
+  >"$tmp/serve.log" 2>&1 &
+server=$!
+for _ in $(seq 100); do
+  grep -q "over TLS" "$tmp/serve.log" 2>/dev/null && break
+  sleep 0.1
+done
+grep -q "over TLS" "$tmp/serve.log" || fail "no TLS server: $(cat "$tmp/serve.log")"
+out=$(timeout 120 "$bin" --server=127.0.0.1:$port --tls --tls_ca="$tmp/ca.pem" \
+  --users=20 --approaches=threads,callbacks,greenlets,greenlets_monkey 2>&1) ||
+  fail "clients of --serve --tls failed: $out"
+for a in threads callbacks greenlets greenlets_monkey; do
+  grep -Eq "^\| $a \| 20 \|.*\| 80 verified \|$" <<<"$out" || fail "external TLS $a: $out"
+done
+expect_failure "untrusted certificate" "certificate verify failed" \
+  --server=127.0.0.1:$port --tls --users=2
+expect_failure "wrong name" "certificate verify failed: hostname mismatch" \
+  --server=127.0.0.1:$port --tls --tls_ca="$tmp/ca.pem" --tls_name=example.com
+expect_failure "plain HTTP to the TLS server" "does not work" \
+  --server=127.0.0.1:$port --users=2
+expect_failure "missing CA file" "no-such-ca.pem" \
+  --server=127.0.0.1:$port --tls --tls_ca="$tmp/no-such-ca.pem"
+# Each approach's own client says why (the probe above is POSIX code).
+for a in callbacks greenlets; do
+  out=$(timeout 60 "$bin" --child=$a --server=127.0.0.1:$port --tls \
+    --tls_ca="$tmp/ca.pem" --tls_name=example.com --users=2 --out="$tmp" 2>&1)
+  grep -q "^RESULT 2 2 .*certificate verify failed: hostname mismatch" \
+    <<<"$out" || fail "$a with the wrong name: $out"
+done
+# The server is still serving after all of that.
+out=$(timeout 60 "$bin" --server=127.0.0.1:$port --tls --tls_ca="$tmp/ca.pem" \
+  --users=5 --approaches=greenlets 2>&1) || fail "the TLS server broke: $out"
+kill $server
+wait $server 2>/dev/null
+grep -q "stopped after" "$tmp/serve.log" || fail "no clean stop: $(cat "$tmp/serve.log")"
 echo ok

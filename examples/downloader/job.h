@@ -17,6 +17,11 @@
 #include <string>
 #include <vector>
 
+typedef struct ssl_ctx_st SSL_CTX;  // OpenSSL's, without its headers
+namespace gevent {
+class SslContext;
+}
+
 namespace downloader {
 
 struct Job {
@@ -24,6 +29,13 @@ struct Job {
   socklen_t server_len = 0;
   std::string out_dir;
   int timeout_seconds = 30;  // per request: nothing waits forever
+
+  // --tls: HTTPS, the server's certificate checked against `tls_name`. The
+  // two contexts trust the same CAs: plain OpenSSL's for the POSIX and
+  // callback code, gevent's for the greenlet code.
+  SSL_CTX* tls = nullptr;
+  const gevent::SslContext* green_tls = nullptr;
+  std::string tls_name;
 };
 
 // Counts finished users; draws a bar on stderr when it is a terminal.

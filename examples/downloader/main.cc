@@ -7,6 +7,7 @@
 //
 //   bazel run //examples/downloader                  # 1,000 users, all ways
 //   bazel run //examples/downloader -- --users=10000 --approaches=greenlets
+//   bazel run //examples/downloader -- --tls          # every way over HTTPS
 //   bazel run //examples/downloader -- --help
 //
 // Each approach runs in a fresh process of this program (--child), so its
@@ -27,6 +28,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -47,6 +49,7 @@
 #include "examples/downloader/download_posix.h"
 #include "examples/downloader/photo_server.h"
 #include "examples/downloader/photos.h"
+#include "examples/downloader/tls.h"
 #include "gevent/gevent.h"
 #include "gevent/io/monkey.h"
 
@@ -78,6 +81,18 @@ ABSL_FLAG(int, approach_timeout, 300,
 ABSL_FLAG(bool, serve, false,
           "only run the built-in photo server (on --port) until SIGINT or "
           "SIGTERM, for clients written elsewhere");
+ABSL_FLAG(bool, tls, false,
+          "HTTPS: the built-in server gets a certificate from a CA made at "
+          "start, and every approach speaks TLS and verifies it");
+ABSL_FLAG(std::string, tls_ca, "",
+          "with --tls: the built-in server's CA certificate is written here "
+          "(needed with --serve; default: into the --out directory); with "
+          "--server, a PEM file of CA certificates to trust (default: the "
+          "system's)");
+ABSL_FLAG(std::string, tls_name, "",
+          "with --tls: the name the server's certificate must carry "
+          "(default: localhost for the built-in server, else --server's "
+          "host)");
 ABSL_FLAG(std::string, child, "", "(internal) run one approach and report");
 
 namespace downloader {
@@ -127,6 +142,38 @@ Job MakeJob(const gevent::Address& server, const std::string& out_dir) {
   job.timeout_seconds = absl::GetFlag(FLAGS_timeout);
   return job;
 }
+
+// The client side of --tls: plain OpenSSL's context and gevent's, trusting
+// the same CAs, for Job.
+class ClientTls {
+ public:
+  ClientTls() = default;
+  ClientTls(const ClientTls&) = delete;
+  ClientTls& operator=(const ClientTls&) = delete;
+  ~ClientTls() { SSL_CTX_free(plain_); }
+
+  // Sets `job` up for TLS to `name`, trusting `ca_file` (the system's
+  // store when empty). Exits with the reason if the CAs cannot be loaded.
+  void Apply(const std::string& ca_file, const std::string& name, Job* job) {
+    std::string error;
+    plain_ = tls::NewClientContext(ca_file, &error);
+    if (plain_ == nullptr) Die("--tls: " + error, 2);
+    gevent::SslContext::Options options;
+    options.system_trust = ca_file.empty();
+    options.ca_file = ca_file;
+    absl::StatusOr<gevent::SslContext> green =
+        gevent::SslContext::Client(std::move(options));
+    if (!green.ok()) Die("--tls: " + std::string(green.status().message()), 2);
+    green_ = *std::move(green);
+    job->tls = plain_;
+    job->green_tls = &*green_;
+    job->tls_name = name;
+  }
+
+ private:
+  SSL_CTX* plain_ = nullptr;
+  std::optional<gevent::SslContext> green_;
+};
 
 // --- the approaches, each in its own process (--child) ---
 
@@ -235,7 +282,13 @@ int RunChild(const std::string& name) {
   absl::StatusOr<gevent::Address> server =
       gevent::Address::Parse(absl::GetFlag(FLAGS_server));
   if (!server.ok()) Die(std::string(server.status().message()), 2);
-  const Job job = MakeJob(*server, absl::GetFlag(FLAGS_out));
+  Job job = MakeJob(*server, absl::GetFlag(FLAGS_out));
+  ClientTls tls;
+  if (absl::GetFlag(FLAGS_tls)) {
+    std::string name = absl::GetFlag(FLAGS_tls_name);
+    tls.Apply(absl::GetFlag(FLAGS_tls_ca), name.empty() ? server->host() : name,
+              &job);
+  }
   int n = absl::GetFlag(FLAGS_users);
   if (name == "sequential") {
     n = std::min(n, std::max(1, absl::GetFlag(FLAGS_sequential_sample)));
@@ -288,6 +341,7 @@ struct Row {
 
 // Runs `name` in a child process of this program; fills `row`.
 void RunApproach(const std::string& name, const gevent::Address& server,
+                 const Job& tls, const std::string& ca_file,
                  const std::string& dir, Row* row) {
   std::vector<std::string> args = {
       "/proc/self/exe",
@@ -300,6 +354,11 @@ void RunApproach(const std::string& name, const gevent::Address& server,
       "--max_processes=" + std::to_string(absl::GetFlag(FLAGS_max_processes)),
       "--timeout=" + std::to_string(absl::GetFlag(FLAGS_timeout)),
   };
+  if (tls.tls != nullptr) {
+    args.push_back("--tls");
+    args.push_back("--tls_ca=" + ca_file);
+    args.push_back("--tls_name=" + tls.tls_name);
+  }
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -368,6 +427,16 @@ void RunApproach(const std::string& name, const gevent::Address& server,
   if (row->problem.empty() && !problem.empty()) row->problem = problem;
 }
 
+// Writes the built-in server's CA certificate where clients will read it.
+void WriteCa(const std::string& path, const std::string& pem) {
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  if (f == nullptr) Die("--tls_ca " + path + ": " + strerror(errno));
+  const bool ok = std::fwrite(pem.data(), 1, pem.size(), f) == pem.size();
+  if (std::fclose(f) != 0 || !ok) {
+    Die("--tls_ca " + path + ": " + strerror(errno));
+  }
+}
+
 std::string FormatSeconds(double s) {
   return s < 10 ? absl::StrFormat("%.2f s", s) : absl::StrFormat("%.1f s", s);
 }
@@ -417,11 +486,33 @@ int RunParent() {
     }
   }
 
-  // The photo server: built in, or the one named.
-  PhotoServer builtin({.delay = absl::GetFlag(FLAGS_delay),
-                       .photos_per_user = absl::GetFlag(FLAGS_photos)});
+  // The photo server: built in (with a certificate for --tls), or the one
+  // named.
+  const bool use_tls = absl::GetFlag(FLAGS_tls);
+  const bool builtin_server = absl::GetFlag(FLAGS_server).empty();
+  if (use_tls && absl::GetFlag(FLAGS_serve) &&
+      absl::GetFlag(FLAGS_tls_ca).empty()) {
+    Die("--serve --tls needs --tls_ca=FILE: where to write the CA "
+        "certificate its clients must trust",
+        2);
+  }
+  PhotoServer::Options server_options;
+  server_options.delay = absl::GetFlag(FLAGS_delay);
+  server_options.photos_per_user = absl::GetFlag(FLAGS_photos);
+  tls::ServerCerts certs;
+  if (use_tls && builtin_server) {
+    certs = tls::MakeServerCerts();
+    gevent::SslContext::Options o;
+    o.cert_chain_pem = certs.cert_pem;
+    o.private_key_pem = certs.key_pem;
+    absl::StatusOr<gevent::SslContext> ctx =
+        gevent::SslContext::Server(std::move(o));
+    if (!ctx.ok()) Die("--tls: " + std::string(ctx.status().message()));
+    server_options.tls = *std::move(ctx);
+  }
+  PhotoServer builtin(std::move(server_options));
   gevent::Address server;
-  if (absl::GetFlag(FLAGS_server).empty()) {
+  if (builtin_server) {
     const int port = absl::GetFlag(FLAGS_port);
     if (port < 0 || port > 65535) Die("--port must be 0..65535", 2);
     const gevent::Address where =
@@ -440,10 +531,16 @@ int RunParent() {
 
   if (absl::GetFlag(FLAGS_serve)) {
     if (!absl::GetFlag(FLAGS_server).empty()) Die("--serve with --server", 2);
+    if (use_tls) WriteCa(absl::GetFlag(FLAGS_tls_ca), certs.ca_pem);
     std::printf(
-        "photo server on %s: %d photos per user, %s per response; "
+        "photo server on %s%s: %d photos per user, %s per response; "
         "SIGINT or SIGTERM stops it\n",
-        server.ToString().c_str(), absl::GetFlag(FLAGS_photos),
+        server.ToString().c_str(),
+        use_tls ? absl::StrCat(" over TLS (CA certificate in ",
+                               absl::GetFlag(FLAGS_tls_ca), ")")
+                      .c_str()
+                : "",
+        absl::GetFlag(FLAGS_photos),
         absl::FormatDuration(absl::GetFlag(FLAGS_delay)).c_str());
     std::fflush(stdout);
     sigset_t signals;
@@ -475,10 +572,28 @@ int RunParent() {
     Die("--out " + out + ": " + strerror(errno));
   }
 
+  // What every approach is given; with --tls, the CA to trust and the name
+  // to check.
+  Job base = MakeJob(server, out);
+  ClientTls client_tls;
+  std::string ca_file = absl::GetFlag(FLAGS_tls_ca);
+  std::string ca_written;  // removed at the end
+  if (use_tls) {
+    std::string name = absl::GetFlag(FLAGS_tls_name);
+    if (builtin_server) {
+      if (ca_file.empty()) ca_file = ca_written = out + "/tls-ca.pem";
+      WriteCa(ca_file, certs.ca_pem);
+      if (name.empty()) name = "localhost";
+    } else if (name.empty()) {
+      name = server.host();
+    }
+    client_tls.Apply(ca_file, name, &base);
+  }
+
   // One login first: a server that is down or speaks something else is
   // reported now, once, rather than by every approach.
   {
-    Job probe = MakeJob(server, out);
+    Job probe = base;
     probe.timeout_seconds = 5;
     const Outcome o = posix::download_photos(probe, "probe");
     std::error_code ignored;
@@ -492,9 +607,10 @@ int RunParent() {
   }
 
   std::printf(
-      "photo downloader: %d users, %d photos each, server %s%s, "
+      "photo downloader: %d users, %d photos each, server %s%s%s, "
       "backend %s\n",
       users, absl::GetFlag(FLAGS_photos), server.ToString().c_str(),
+      use_tls ? " over TLS" : "",
       absl::GetFlag(FLAGS_server).empty()
           ? absl::StrCat(" (built in, ",
                          absl::FormatDuration(absl::GetFlag(FLAGS_delay)),
@@ -512,7 +628,7 @@ int RunParent() {
       Die("mkdir " + dir + ": " + strerror(errno));
     }
     Row row;
-    RunApproach(name, server, dir, &row);
+    RunApproach(name, server, base, ca_file, dir, &row);
     all_good = all_good && row.problem.empty() && row.expected > 0 &&
                row.verified == row.expected;
     rows.push_back(row);
@@ -524,6 +640,7 @@ int RunParent() {
   for (const std::string& name : names) {
     std::filesystem::remove_all(out + "/" + name, ignored);
   }
+  if (!ca_written.empty()) std::filesystem::remove(ca_written, ignored);
   if (absl::GetFlag(FLAGS_out).empty())
     std::filesystem::remove_all(out, ignored);
   PrintTable(rows, users);
@@ -544,7 +661,7 @@ int main(int argc, char** argv) {
       "downloads every user's photos from a photo server in six ways "
       "(sequential, processes, threads, callbacks, greenlets, monkey-patched "
       "greenlets) and compares them.\n  downloader [--users=N] [--delay=50ms] "
-      "[--approaches=a,b] [--server=host:port]");
+      "[--approaches=a,b] [--server=host:port] [--tls]");
   absl::ParseCommandLine(argc, argv);
   signal(SIGPIPE, SIG_IGN);
   downloader::RaiseFdLimit();

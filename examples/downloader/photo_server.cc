@@ -3,6 +3,7 @@
 #include "examples/downloader/photo_server.h"
 
 #include <future>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -59,13 +60,45 @@ std::string Respond(const HttpParser& request, int photos_per_user,
   return FormatResponse(404, "Not Found", "no such thing\n", keep_alive);
 }
 
+// One connection: requests until the client leaves, idles too long, or
+// sends something that is not HTTP. `Conn` is a Socket or an SslSocket.
+template <typename Conn>
+void Serve(Conn& conn, const PhotoServer::Options& options,
+           std::atomic<uint64_t>& requests) {
+  HttpParser request(HttpParser::kRequest);
+  char buf[4096];
+  for (;;) {
+    while (!request.done()) {
+      absl::StatusOr<size_t> n =
+          conn.recv_into(absl::MakeSpan(buf), options.idle_timeout);
+      if (!n.ok() || *n == 0) return;  // gone, or idle too long
+      if (!request.Feed(buf, *n)) {
+        (void)conn.sendall(
+            FormatResponse(400, "Bad Request", request.error() + "\n", false),
+            options.idle_timeout);
+        return;
+      }
+    }
+    requests.fetch_add(1, std::memory_order_relaxed);
+    gevent::sleep(options.delay);
+    const bool keep_alive = request.keep_alive();
+    if (!conn.sendall(Respond(request, options.photos_per_user, keep_alive),
+                      options.idle_timeout)
+             .ok() ||
+        !keep_alive || !request.Next()) {
+      return;
+    }
+  }
+}
+
 }  // namespace
 
 absl::Status PhotoServer::Start(const gevent::Address& address) {
   std::promise<absl::Status> started;
   std::future<absl::Status> result = started.get_future();
   thread_ = std::thread([this, address, &started] {
-    const Options options = options_;
+    // Shared, not copied, by every connection's handler.
+    auto options = std::make_shared<const Options>(options_);
     std::shared_ptr<std::atomic<uint64_t>> requests = requests_;
     // Thousands of users connect at once: a short accept queue would drop
     // their SYNs and each dropped one costs its client a 1 s retransmit. The
@@ -74,43 +107,24 @@ absl::Status PhotoServer::Start(const gevent::Address& address) {
     gevent::StreamServer::Options server_options;
     server_options.backlog = 65535;
     server_options.max_connections = 200000;
-    gevent::StreamServer server(
-        address,
-        [options, requests](gevent::Socket& conn, const gevent::Address&) {
-          (void)conn.settimeout(options.idle_timeout);
-          HttpParser request(HttpParser::kRequest);
-          char buf[4096];
-          for (;;) {
-            while (!request.done()) {
-              absl::StatusOr<size_t> n = conn.recv_into(absl::MakeSpan(buf));
-              if (!n.ok() || *n == 0) return;  // gone, or idle too long
-              if (!request.Feed(buf, *n)) {
-                (void)conn.sendall(FormatResponse(
-                    400, "Bad Request", request.error() + "\n", false));
-                return;
-              }
-            }
-            requests->fetch_add(1, std::memory_order_relaxed);
-            gevent::sleep(options.delay);
-            const bool keep_alive = request.keep_alive();
-            if (!conn.sendall(
-                         Respond(request, options.photos_per_user, keep_alive))
-                     .ok() ||
-                !keep_alive || !request.Next()) {
-              return;
-            }
-          }
-        },
-        server_options);
-    absl::Status s = server.start();
+    auto serve = [options, requests](auto& conn, const gevent::Address&) {
+      Serve(conn, *options, *requests);
+    };
+    std::optional<gevent::StreamServer> server;
+    if (options->tls) {
+      server.emplace(address, *options->tls, serve, server_options);
+    } else {
+      server.emplace(address, serve, server_options);
+    }
+    absl::Status s = server->start();
     if (s.ok()) {
-      address_ = server.address();
+      address_ = server->address();
     }
     started.set_value(s);
     if (!s.ok()) return;
     // Stop() comes from another thread: look for it now and then.
     while (!stopping_.load()) gevent::sleep(absl::Milliseconds(20));
-    server.stop(absl::ZeroDuration());
+    server->stop(absl::ZeroDuration());
   });
   absl::Status s = result.get();
   if (!s.ok()) {

@@ -3,8 +3,9 @@
 // photo_server.h
 //
 // The downloader's built-in photo service (photos.h's protocol): a gevent-cpp
-// StreamServer speaking HTTP/1.1 with keep-alive, on its own thread and hub,
-// answering each request after `delay` (a remote service's latency).
+// StreamServer speaking HTTP/1.1 with keep-alive (HTTPS given a server
+// SslContext), on its own thread and hub, answering each request after
+// `delay` (a remote service's latency).
 //
 //   downloader::PhotoServer server({.delay = absl::Milliseconds(50)});
 //   absl::Status s = server.Start(gevent::Address::Loopback(0));
@@ -15,11 +16,14 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <thread>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "gevent/io/address.h"
+#include "gevent/io/ssl.h"
 
 namespace downloader {
 
@@ -30,9 +34,11 @@ class PhotoServer {
     int photos_per_user = 4;
     // A connection idle this long is closed (a stalled client).
     absl::Duration idle_timeout = absl::Seconds(30);
+    // HTTPS with this server context (certificate and key) when set.
+    std::optional<gevent::SslContext> tls;
   };
 
-  explicit PhotoServer(Options options) : options_(options) {}
+  explicit PhotoServer(Options options) : options_(std::move(options)) {}
   ~PhotoServer() { Stop(); }
   PhotoServer(const PhotoServer&) = delete;
   PhotoServer& operator=(const PhotoServer&) = delete;

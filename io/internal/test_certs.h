@@ -2,9 +2,11 @@
 //
 // test_certs.h
 //
-// Certificates made by the test itself, so that no private key is committed:
-// a CA, and leaf certificates it signs with the names, validity and purpose a
-// test asks for. EC P-256 keys: quick to make and to handshake with.
+// Certificates made at run time, so that no private key is committed: a CA,
+// and leaf certificates it signs with the names, validity and purpose a test
+// asks for. EC P-256 keys: quick to make and to handshake with. Tests use it,
+// and so does the downloader example's --tls (not testonly for that reason;
+// failures abort, which suits neither a library nor a server).
 //
 //   gevent::testing::TestPki pki;
 //   gevent::testing::TestCert server = pki.Issue("localhost");
