@@ -46,6 +46,7 @@ struct ThreadState : SwitchState {
   void* altstack = nullptr;
   size_t altstack_size = 0;
   bool exited = false;
+  RawGreenlet::Tracer tracer_storage;  // SwitchState::tracer points here
 
   ThreadState()
       : SwitchState{&root, nullptr,
@@ -345,6 +346,22 @@ RawGreenlet* RawGreenlet::CurrentSlow() { return ThisThread()->current; }
 
 RawGreenlet* RawGreenlet::root() { return &ThisThread()->root; }
 
+uint64_t RawGreenlet::switch_count() {
+  return ThisThread()->switches.load(std::memory_order_relaxed);
+}
+
+const std::atomic<uint64_t>* RawGreenlet::switch_counter() {
+  return &ThisThread()->switches;
+}
+
+RawGreenlet::Tracer RawGreenlet::settrace(Tracer tracer) {
+  ThreadState* ts = ThisThread();
+  Tracer previous = std::move(ts->tracer_storage);
+  ts->tracer_storage = std::move(tracer);
+  ts->tracer = ts->tracer_storage ? &ts->tracer_storage : nullptr;
+  return previous;
+}
+
 const std::string& RawGreenlet::name() const {
   if (!name_) {
     name_ = std::make_unique<std::string>(absl::StrCat("greenlet-", id_));
@@ -487,6 +504,7 @@ void RawGreenlet::Finish(void* result, std::exception_ptr error) {
   if (error) target->pending_ = std::move(error);
   const bool fresh = target->state_ == State::kNew;
   if (fresh) target->Start();
+  ts->CountSwitch(this, target);
   ts->from = this;
   ts->current = target;
   *ts->eh = target->eh_;

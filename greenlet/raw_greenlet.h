@@ -38,6 +38,7 @@
 #ifndef GEVENT_GREENLET_RAW_GREENLET_H_
 #define GEVENT_GREENLET_RAW_GREENLET_H_
 
+#include <atomic>
 #include <boost/context/detail/fcontext.hpp>
 #include <cstddef>
 #include <cstdint>
@@ -45,6 +46,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -110,6 +112,16 @@ struct SwitchState {
   RawGreenlet* current;
   RawGreenlet* from;  // who switched last; the resumed side stores its context
   EhState* eh;        // this thread's C++ exception-handling globals
+  // Switches made on this thread. Only this thread writes it (a plain add, no
+  // locked instruction); monitor threads read it.
+  std::atomic<uint64_t> switches{0};
+  // RawGreenlet::settrace's tracer, or null.
+  absl::AnyInvocable<void(RawGreenlet*, RawGreenlet*)>* tracer = nullptr;
+  void CountSwitch(RawGreenlet* origin, RawGreenlet* target) {
+    switches.store(switches.load(std::memory_order_relaxed) + 1,
+                   std::memory_order_relaxed);
+    if (ABSL_PREDICT_FALSE(tracer != nullptr)) (*tracer)(origin, target);
+  }
 };
 // Initial-exec: one instruction to read, even from a shared object.
 extern thread_local constinit SwitchState* tls_switch
@@ -151,6 +163,21 @@ class RawGreenlet {
   // This thread's root greenlet: the thread's own stack. It never dies.
   static RawGreenlet* root();
 
+  // Switches made on the calling thread so far (switch_to, throw_into, kill,
+  // and a greenlet's end). Cheap enough that it is always counted.
+  static uint64_t switch_count();
+  // The calling thread's switch counter, for a thread that watches this one
+  // (gevent's monitor): valid while this thread or any greenlet of it lives.
+  static const std::atomic<uint64_t>* switch_counter();
+
+  // greenlet.settrace: calls tracer(origin, target) on the calling thread
+  // before each of its switches, for profilers and tracing. The tracer must
+  // not switch, and should be quick (it runs on every switch). Null turns
+  // tracing off. Returns the tracer it replaces.
+  using Tracer =
+      absl::AnyInvocable<void(RawGreenlet* origin, RawGreenlet* target)>;
+  static Tracer settrace(Tracer tracer);
+
   // Suspends the caller and runs this greenlet (starting it if new). Returns
   // the value passed by whoever switches back. Rethrows an exception that ended
   // a child whose parent is the caller. Throws GreenletError if this greenlet
@@ -184,6 +211,11 @@ class RawGreenlet {
 
   // The name given in RawGreenletOptions, or "greenlet-<id>".
   const std::string& name() const;
+  // The name if one was given (or name() has made one), else "". Allocates
+  // nothing, so a signal handler may ask the running greenlet.
+  std::string_view given_name() const {
+    return name_ ? std::string_view(*name_) : std::string_view();
+  }
   uint64_t id() const { return id_; }
   size_t stack_size() const { return stack_size_; }
   bool is_root() const { return is_root_; }
@@ -293,6 +325,7 @@ inline void* RawGreenlet::switch_to(void* value) {
 // register save in jump_fcontext, this is the whole cost of a switch.
 inline void* RawGreenlet::SwitchFrom(RawGreenlet* from, void* value) {
   internal::SwitchState* ts = owner_;
+  ts->CountSwitch(from, this);
   ts->from = from;
   ts->current = this;
   from->eh_ = *ts->eh;

@@ -585,5 +585,58 @@ TEST(RawGreenletDeathTest, DestroyingTheRunningGreenletIsFatalAndNamed) {
       "greenlet 'self-destroyer' was destroyed while running");
 }
 
+TEST(RawGreenlet, CountsEverySwitchOfItsThread) {
+  const uint64_t before = RawGreenlet::switch_count();
+  RawGreenlet* root = RawGreenlet::root();
+  RawGreenlet g([root] {
+    root->switch_to();  // 2: out again
+  });
+  g.switch_to();  // 1: in
+  g.switch_to();  // 3: back in; 4: it ends, to the root
+  EXPECT_TRUE(g.dead());
+  EXPECT_EQ(RawGreenlet::switch_count() - before, 4u);
+  EXPECT_EQ(RawGreenlet::switch_counter()->load(), before + 4);
+
+  // Another thread has its own count.
+  uint64_t other = 99;
+  std::thread([&other] {
+    other = RawGreenlet::switch_count();
+    RawGreenlet h([] {});
+    h.switch_to();
+    other = RawGreenlet::switch_count() - other;
+  }).join();
+  EXPECT_EQ(other, 2u);
+  EXPECT_EQ(RawGreenlet::switch_count() - before, 4u);
+}
+
+TEST(RawGreenlet, SettraceSeesEachSwitchWithOriginAndTarget) {
+  std::vector<std::pair<std::string, std::string>> seen;
+  auto name = [](RawGreenlet* g) {
+    return g->is_root() ? std::string("root") : g->name();
+  };
+  EXPECT_FALSE(RawGreenlet::settrace([&](RawGreenlet* from, RawGreenlet* to) {
+    seen.emplace_back(name(from), name(to));
+  }));
+  RawGreenlet* root = RawGreenlet::root();
+  RawGreenlet a([root] { root->switch_to(); }, {.name = "a"});
+  a.switch_to();
+  a.switch_to();  // and a ends
+  RawGreenlet b([] { throw std::runtime_error("b failed"); }, {.name = "b"});
+  EXPECT_THROW(b.switch_to(), std::runtime_error);
+  RawGreenlet c([root] { root->switch_to(); }, {.name = "c"});
+  c.switch_to();
+  EXPECT_TRUE(c.kill().ok());  // in with GreenletExit, and out as it ends
+  RawGreenlet::Tracer previous = RawGreenlet::settrace(nullptr);
+  EXPECT_TRUE(previous);
+  RawGreenlet d([] {});
+  d.switch_to();  // not traced
+  using P = std::pair<std::string, std::string>;
+  EXPECT_THAT(seen, ::testing::ElementsAre(P("root", "a"), P("a", "root"),
+                                           P("root", "a"), P("a", "root"),
+                                           P("root", "b"), P("b", "root"),
+                                           P("root", "c"), P("c", "root"),
+                                           P("root", "c"), P("c", "root")));
+}
+
 }  // namespace
 }  // namespace gevent

@@ -2,6 +2,7 @@
 
 #include "gevent/hub/hub.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -88,7 +89,8 @@ Hub::Hub()
       hub_greenlet_([this] { Loop(); },
                     RawGreenletOptions{.name = "hub",
                                        .stack_size = kHubStackSize,
-                                       .parent = RawGreenlet::root()}) {
+                                       .parent = RawGreenlet::root()}),
+      switches_(RawGreenlet::switch_counter()) {
   mailbox_->backend = backend_.get();
   hub_record_.is_hub = true;
   hub_greenlet_.set_scheduler_data(&hub_record_);
@@ -96,9 +98,40 @@ Hub::Hub()
   // runs.
   hub_greenlet_.set_tracks_children(false);
   RawGreenlet::root()->set_scheduler_data(&root_record_);
+  if (const MonitorOptions* options = Monitor::FromEnvironment()) {
+    start_monitor(*options);
+  }
+}
+
+void Hub::start_monitor() { start_monitor(MonitorOptions{}); }
+
+void Hub::start_monitor(MonitorOptions options) {
+  monitor_.reset();
+  monitor_ = std::make_unique<Monitor>(*this, std::move(options));
+}
+
+void Hub::stop_monitor() { monitor_.reset(); }
+
+HubStats Hub::stats() const {
+  HubStats st;
+  st.switches = switches_->load(std::memory_order_relaxed);
+  // Ended first: a greenlet spawned and ended meanwhile cannot make the
+  // difference negative (and the clamp covers a reordered read).
+  const uint64_t ended = ended_.Get();
+  st.greenlets_spawned = spawned_.Get();
+  st.greenlets_alive =
+      st.greenlets_spawned - std::min(ended, st.greenlets_spawned);
+  st.greenlets_killed = killed_.Get();
+  st.loop_iterations = loops_.Get();
+  st.polls = polls_.Get();
+  st.time_in_poll = absl::Nanoseconds(poll_ns_.Get());
+  st.io_ops = io_ops_.Get();
+  st.timers_fired = timers_fired_.Get();
+  return st;
 }
 
 Hub::~Hub() {
+  monitor_.reset();  // before the greenlets are killed: no report of that
   // Greenlets still alive are killed, so that their destructors run; ones that
   // never started just end.
   shutting_down_ = true;
@@ -251,6 +284,7 @@ void* Hub::ResumeWithError(Waiter* w) {
 // ----------------------------------------------------------
 
 void Hub::TaskStarted(TaskBase* t) {
+  spawned_.Add();
   t->AddRef();  // the hub's reference, until the task has ended
   t->live_prev = nullptr;
   t->live_next = live_;
@@ -288,6 +322,8 @@ void Hub::KillUnstarted(TaskBase* t) {
 }
 
 void Hub::UnlinkLive(TaskBase* t) {
+  ended_.Add();
+  if (t->killed) killed_.Add();
   if (t->live_prev) {
     t->live_prev->live_next = t->live_next;
   } else if (live_ == t) {
@@ -336,6 +372,7 @@ void Hub::FireTimers(int64_t now) {
   while (Timer* t = timers_.Top()) {
     if (t->deadline > now) break;
     timers_.Pop();
+    timers_fired_.Add();
     t->fire(t);
   }
 }
@@ -353,6 +390,7 @@ void Hub::OnLoopExit() {
 
 void Hub::Loop() {
   for (;;) {
+    loops_.Add();
     ReleaseZombie();
     while (ready_head_ && dispatches_ < kDispatchesPerPoll) {
       if (Waiter* w = PopReady()) {
@@ -382,8 +420,13 @@ void Hub::Loop() {
       OnLoopExit();
       continue;
     }
+    const int64_t before = internal::MonotonicNowNs();
+    in_poll_.store(true, std::memory_order_relaxed);
     backend_->Poll(timeout);
+    in_poll_.store(false, std::memory_order_relaxed);
     const int64_t now = internal::MonotonicNowNs();
+    polls_.Add();
+    poll_ns_.Add(static_cast<uint64_t>(now - before));
     last_poll_ = now;
     FireTimers(now);
   }
@@ -415,6 +458,7 @@ int64_t Hub::Io(IoOp& op, int64_t deadline) {
     Waiter w(self, r);
     Park(w);  // throws the pending error without parking
   }
+  io_ops_.Add();
   if (backend_->Submit(&op)) return op.result;
   Waiter w(self, r);
   IoWait iw{this, &w};
@@ -478,6 +522,7 @@ int Hub::IoAny(IoOp* const* ops, size_t n, int64_t deadline) {
     Waiter w(self, r);
     Park(w);  // throws the pending error without parking
   }
+  io_ops_.Add(n);
   Waiter w(self, r);
   IoAnyWait st{this, &w};
   bool any_done = false;

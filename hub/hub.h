@@ -52,6 +52,7 @@
 #include "gevent/backends/backend.h"
 #include "gevent/greenlet/raw_greenlet.h"
 #include "gevent/hub/internal/timer_heap.h"
+#include "gevent/hub/monitor.h"
 
 namespace gevent {
 
@@ -69,7 +70,35 @@ class BlockingSwitchOutError : public GreenletError {
 
 class Hub;
 
+// A hub's always-on counters (Hub::stats()): a snapshot, callable from any
+// thread (a metrics exporter, the monitor).
+struct HubStats {
+  uint64_t switches = 0;           // greenlet switches on the hub's thread
+  uint64_t greenlets_spawned = 0;  // started on this hub (spawn, start)
+  uint64_t greenlets_alive = 0;    // started and not yet ended
+  uint64_t greenlets_killed = 0;   // ended by kill (also before they ran)
+  uint64_t loop_iterations = 0;    // passes of the hub's loop
+  uint64_t polls = 0;              // calls into the backend's poll
+  absl::Duration time_in_poll;     // spent in those calls (mostly waiting)
+  uint64_t io_ops = 0;             // I/O operations given to the backend
+  uint64_t timers_fired = 0;       // sleeps, timeouts and delayed starts due
+};
+
 namespace internal {
+
+// A counter written by one thread and read by any: the write is a plain add
+// (no locked instruction), the read a relaxed load.
+class Counter {
+ public:
+  void Add(uint64_t n = 1) {
+    v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
+  void Sub(uint64_t n = 1) { Add(-n); }
+  uint64_t Get() const { return v_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<uint64_t> v_{0};
+};
 
 class TaskBase;
 struct Waiter;
@@ -229,6 +258,20 @@ class Hub {
   RawGreenlet* TaskFinished(internal::TaskBase* task, void** value);
   RawGreenlet* hub_greenlet() { return &hub_greenlet_; }
 
+  // Starts a watchdog thread for this hub (gevent's monitor thread; see
+  // monitor.h), replacing one already running. Call on the hub's thread.
+  void start_monitor();
+  void start_monitor(MonitorOptions options);
+  void stop_monitor();
+  // The running monitor, or null.
+  Monitor* monitor() const { return monitor_.get(); }
+
+  // This hub's counters. Any thread may call it.
+  HubStats stats() const;
+  // True while the hub's thread waits in the backend (nothing to run): what a
+  // monitor needs to tell an idle hub from a blocked one. Any thread.
+  bool in_poll() const { return in_poll_.load(std::memory_order_relaxed); }
+
  private:
   Hub();
   void Loop();
@@ -262,6 +305,18 @@ class Hub {
   internal::TaskBase* zombie_ = nullptr;  // ended; freed once off its stack
   bool shutting_down_ = false;
   std::atomic<int> external_work_{0};
+  // Counters (stats()).
+  const std::atomic<uint64_t>* switches_;  // the thread's, kept by greenlet/
+  internal::Counter spawned_;
+  internal::Counter ended_;
+  internal::Counter killed_;
+  internal::Counter loops_;
+  internal::Counter polls_;
+  internal::Counter poll_ns_;
+  internal::Counter io_ops_;
+  internal::Counter timers_fired_;
+  std::atomic<bool> in_poll_{false};
+  std::unique_ptr<Monitor> monitor_;
 };
 
 // Suspends the current greenlet for `duration`; sleep(ZeroDuration()) yields to

@@ -342,6 +342,68 @@ TEST_F(HubTest, IoTimesOutAndLeavesTheDataForLater) {
   EXPECT_EQ(Hub::current().Io(again, -1), 2);
 }
 
+TEST_F(HubTest, StatsCountWhatTheHubDid) {
+  Hub& hub = Hub::current();
+  const HubStats before = hub.stats();
+  std::vector<Greenlet<void>> sleepers;
+  for (int i = 0; i < 10; ++i) {
+    sleepers.push_back(spawn([] { sleep(absl::Milliseconds(30)); }));
+  }
+  std::vector<Greenlet<void>> victims;
+  for (int i = 0; i < 2; ++i) {
+    victims.push_back(spawn([] { sleep(absl::Seconds(60)); }));
+  }
+  sleep(absl::ZeroDuration());  // all twelve are running now
+  EXPECT_EQ(hub.stats().greenlets_alive - before.greenlets_alive, 12u);
+  for (auto& v : victims) EXPECT_TRUE(v.kill().ok());
+  for (auto& g : sleepers) ASSERT_TRUE(g.join().ok());
+  SocketPair sp;
+  ASSERT_EQ(write(sp.fd[1], "x", 1), 1);
+  ASSERT_TRUE(wait_read(sp.fd[0], absl::Seconds(5)).ok());
+
+  const HubStats after = hub.stats();
+  EXPECT_EQ(after.greenlets_spawned - before.greenlets_spawned, 12u);
+  EXPECT_EQ(after.greenlets_alive, before.greenlets_alive);
+  EXPECT_EQ(after.greenlets_killed - before.greenlets_killed, 2u);
+  EXPECT_GE(after.timers_fired - before.timers_fired, 10u);
+  EXPECT_GE(after.io_ops - before.io_ops, 1u);
+  // Each of the twelve was switched into to start, and each sleeper again
+  // when its timer fired (a greenlet that parks hands over straight to the
+  // next ready one: one switch, not two).
+  EXPECT_GE(after.switches - before.switches, 12u + 10u);
+  EXPECT_GE(after.loop_iterations - before.loop_iterations, 1u);
+  EXPECT_GE(after.polls - before.polls, 1u);
+  // Most of the sleepers' 30 ms was spent waiting in the backend.
+  EXPECT_GE(after.time_in_poll - before.time_in_poll, absl::Milliseconds(10));
+  EXPECT_FALSE(hub.in_poll());  // this greenlet is running
+}
+
+TEST_F(HubTest, StatsCanBeReadFromAnotherThreadWhileItRuns) {
+  Hub& hub = Hub::current();
+  std::atomic<bool> stop{false};
+  std::atomic<int> seen_in_poll{0};
+  std::thread reader([&] {
+    uint64_t last_switches = 0;
+    while (!stop.load()) {
+      const HubStats st = hub.stats();
+      EXPECT_LE(st.greenlets_alive, st.greenlets_spawned);
+      EXPECT_GE(st.switches, last_switches);
+      last_switches = st.switches;
+      if (hub.in_poll()) seen_in_poll.fetch_add(1);
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+  });
+  for (int round = 0; round < 20; ++round) {
+    std::vector<Greenlet<void>> gs;
+    for (int i = 0; i < 50; ++i)
+      gs.push_back(spawn([] { sleep(absl::Milliseconds(1)); }));
+    for (auto& g : gs) ASSERT_TRUE(g.join().ok());
+  }
+  stop.store(true);
+  reader.join();
+  EXPECT_GT(seen_in_poll.load(), 0);  // it waited for the sleepers in poll
+}
+
 TEST_F(HubTest, ThreadsEachRunTheirOwnHub) {
   std::vector<std::thread> threads;
   std::atomic<int> total{0};
