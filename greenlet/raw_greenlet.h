@@ -49,6 +49,7 @@
 #include <string_view>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "absl/base/optimization.h"
 #include "absl/functional/any_invocable.h"
@@ -232,6 +233,13 @@ class RawGreenlet {
   // makes creating and destroying them cheaper; it must then outlive every
   // child that may still run (as the thread's root and the hub do).
   void set_tracks_children(bool tracks) { tracks_children_ = tracks; }
+  // Where this greenlet is suspended: return addresses, innermost first, found
+  // by following frame pointers from its saved context (code built without
+  // them ends the walk early). Empty while it runs, before it starts and once
+  // it is dead. x86-64 only (empty elsewhere). For dumps; must be called on
+  // its thread.
+  std::vector<void*> suspended_stack(size_t max_frames = 64) const;
+
   // An opaque pointer a scheduler keeps per greenlet (the hub's record of it).
   void* scheduler_data() const { return scheduler_data_; }
   void set_scheduler_data(void* data) { scheduler_data_ = data; }

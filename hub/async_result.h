@@ -82,7 +82,7 @@ class AsyncResult {
         internal::DeadlineAfter(timeout, "AsyncResult::wait");
     while (!ready()) {
       if (deadline >= 0 && deadline <= internal::MonotonicNowNs()) break;
-      if (!waiters_.Wait(deadline)) break;
+      if (!waiters_.Wait(deadline, nullptr, "AsyncResult.get")) break;
     }
     if (ready()) return absl::OkStatus();
     return absl::DeadlineExceededError(absl::StrCat(

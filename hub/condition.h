@@ -51,7 +51,7 @@ class BasicCondition {
         }
       }
     } relock{lock_};
-    return waiters_.Wait(deadline);
+    return waiters_.Wait(deadline, nullptr, "Condition.wait");
   }
   // Wakes up to `n` waiters (they run once they get the lock).
   void notify(int n = 1) {

@@ -13,7 +13,7 @@ bool Event::wait(absl::Duration timeout) {
   const int64_t deadline = internal::DeadlineAfter(timeout, "Event::wait");
   if (flag_) return true;
   if (deadline == -1 || deadline > internal::MonotonicNowNs()) {
-    waiters_.Wait(deadline);
+    waiters_.Wait(deadline, nullptr, "Event.wait");
   }
   return flag_;
 }

@@ -80,6 +80,7 @@ absl::Status Join(TaskBase* t, absl::Duration timeout) {
         "' cannot join itself: it would wait for its own end forever"));
   }
   Waiter w(RawGreenlet::current(), r);
+  w.what = "join";
   JoinLink link;
   link.fire = &FireJoin;
   link.hub = hub;
@@ -190,6 +191,7 @@ std::vector<size_t> Wait(std::span<TaskBase* const> tasks,
   Hub& hub = Hub::current();
   Record* r = hub.CurrentRecord();
   Waiter w(RawGreenlet::current(), r);
+  w.what = "joinall";
   struct WaitLink : Link {
     Hub* hub;
     Waiter* waiter;

@@ -98,6 +98,7 @@ Hub::Hub()
   // runs.
   hub_greenlet_.set_tracks_children(false);
   RawGreenlet::root()->set_scheduler_data(&root_record_);
+  internal::RegisterHubForDumps(mailbox_);
   if (const MonitorOptions* options = Monitor::FromEnvironment()) {
     start_monitor(*options);
   }
@@ -285,6 +286,7 @@ void* Hub::ResumeWithError(Waiter* w) {
 
 void Hub::TaskStarted(TaskBase* t) {
   spawned_.Add();
+  t->spawned_at_ns = last_poll_;
   t->AddRef();  // the hub's reference, until the task has ended
   t->live_prev = nullptr;
   t->live_next = live_;
@@ -443,6 +445,28 @@ struct IoWait {
   bool done = false;
 };
 
+const char* IoWaitName(IoOp::Kind kind) {
+  switch (kind) {
+    case IoOp::Kind::kWaitReadable:
+      return "wait_read";
+    case IoOp::Kind::kWaitWritable:
+      return "wait_write";
+    case IoOp::Kind::kRecv:
+      return "recv";
+    case IoOp::Kind::kSend:
+      return "send";
+    case IoOp::Kind::kAccept:
+      return "accept";
+    case IoOp::Kind::kConnect:
+      return "connect";
+    case IoOp::Kind::kRead:
+      return "read";
+    case IoOp::Kind::kWrite:
+      return "write";
+  }
+  return "I/O";
+}
+
 void OnIoComplete(IoOp* op) {
   auto* iw = static_cast<IoWait*>(op->user);
   iw->done = true;
@@ -461,6 +485,8 @@ int64_t Hub::Io(IoOp& op, int64_t deadline) {
   io_ops_.Add();
   if (backend_->Submit(&op)) return op.result;
   Waiter w(self, r);
+  w.what = IoWaitName(op.kind);
+  w.fd = op.fd;
   IoWait iw{this, &w};
   op.user = &iw;
   op.on_complete = &OnIoComplete;
@@ -524,6 +550,8 @@ int Hub::IoAny(IoOp* const* ops, size_t n, int64_t deadline) {
   }
   io_ops_.Add(n);
   Waiter w(self, r);
+  w.what = "I/O on any of several fds";
+  w.fd = n > 0 ? ops[0]->fd : -1;
   IoAnyWait st{this, &w};
   bool any_done = false;
   for (size_t i = 0; i < n; ++i) {
@@ -601,6 +629,7 @@ void internal::SleepFor(absl::Duration duration) {
   Hub& hub = Hub::current();
   Record* r = hub.CurrentRecord();
   Waiter w(RawGreenlet::current(), r);
+  w.what = "sleep";
   const int64_t deadline = internal::DeadlineAfter(duration, "gevent::sleep");
   Timer timer;
   timer.fire = &internal::WakeTimedOut;

@@ -40,6 +40,7 @@
 #include <memory>
 #include <mutex>
 #include <stdexcept>
+#include <string>
 #include <string_view>
 #include <thread>
 #include <utility>
@@ -144,6 +145,10 @@ struct Waiter {
   std::exception_ptr error;
   bool woken = false;
   bool interruptible = true;
+  // What it waits for, for dumps (format_run_info): a static text, and the fd
+  // for I/O.
+  const char* what = nullptr;
+  int fd = -1;
 };
 
 // This thread's hub (initial-exec: read on every blocking call).
@@ -163,6 +168,9 @@ struct Mailbox {
   // in the middle of it.
   bool Post(absl::AnyInvocable<void()> fn);
 };
+
+// Lists a hub for dump_on_signal (run_info.cc).
+void RegisterHubForDumps(const std::shared_ptr<Mailbox>& mailbox);
 
 // Owner tag of a pending kill (kills win over Timeouts).
 inline constexpr char kKillOwner = 0;
@@ -265,6 +273,9 @@ class Hub {
   void stop_monitor();
   // The running monitor, or null.
   Monitor* monitor() const { return monitor_.get(); }
+
+  // format_run_info() (run_info.h) for this hub; call on its thread.
+  std::string run_info();
 
   // This hub's counters. Any thread may call it.
   HubStats stats() const;
@@ -431,6 +442,7 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void* Hub::Park(internal::Waiter& w) {
 
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline void Hub::Yield() {
   internal::Waiter w(RawGreenlet::current(), CurrentRecord());
+  w.what = "sleep(0)";
   Wake(w);
   Park(w);
 }

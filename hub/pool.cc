@@ -31,7 +31,7 @@ absl::Status Group::join(absl::Duration timeout) {
   std::shared_ptr<internal::GroupState> state = state_;
   while (!state->members.empty()) {
     if (deadline >= 0 && deadline <= internal::MonotonicNowNs()) break;
-    if (!state->emptied.Wait(deadline)) break;
+    if (!state->emptied.Wait(deadline, nullptr, "Pool.join")) break;
   }
   if (state->members.empty()) return absl::OkStatus();
   return absl::DeadlineExceededError(absl::StrCat(

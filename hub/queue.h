@@ -208,7 +208,7 @@ class BasicQueue {
       return TimedOut("put", timeout);
     }
     PutSlot slot{&item};
-    putters_.Wait(deadline, &slot);
+    putters_.Wait(deadline, &slot, "Queue.put");
     if (slot.taken) return absl::OkStatus();
     if (closed_)
       return absl::FailedPreconditionError("put: the queue was closed");
@@ -241,7 +241,7 @@ class BasicQueue {
       return TimedOut("get", timeout);
     }
     GetSlot slot;
-    getters_.Wait(deadline, &slot);
+    getters_.Wait(deadline, &slot, "Queue.get");
     if (slot.item) return std::move(*slot.item);
     if (closed_) return absl::OutOfRangeError("get: the queue was closed");
     return TimedOut("get", timeout);
@@ -310,7 +310,7 @@ class JoinableQueue : public Queue<T> {
   bool join(absl::Duration timeout = absl::InfiniteDuration()) {
     const int64_t deadline = internal::DeadlineAfter(timeout, "Queue::join");
     while (unfinished_ > 0) {
-      if (!done_.Wait(deadline)) return unfinished_ == 0;
+      if (!done_.Wait(deadline, nullptr, "Queue.join")) return unfinished_ == 0;
     }
     return true;
   }

@@ -26,7 +26,7 @@ bool Semaphore::acquire(absl::Duration timeout) {
   if (deadline >= 0 && deadline <= internal::MonotonicNowNs()) return false;
   // release() hands its unit straight to the longest waiter (strict FIFO: a
   // newcomer cannot take it in between), so being woken means owning a unit.
-  return waiters_.Wait(deadline);
+  return waiters_.Wait(deadline, nullptr, "Semaphore.acquire");
 }
 
 void Semaphore::release() {

@@ -70,6 +70,7 @@ void ThreadPool::Await(const std::shared_ptr<internal::ThreadJob>& job) {
   Submit(job);
   while (!job->done) {
     internal::Waiter w(RawGreenlet::current(), r);
+    w.what = "ThreadPool job";
     job->waiter = &w;
     try {
       hub.Park(w);

@@ -98,12 +98,14 @@ std::string Demangle(const std::string& name) {
 
 }  // namespace
 
-std::vector<std::string> Symbolize(const std::vector<void*>& pcs) {
+std::vector<std::string> Symbolize(const std::vector<void*>& pcs,
+                                   bool first_is_exact) {
   std::map<std::string, std::unique_ptr<MappedElf>> files;  // this call's
   std::vector<std::string> out;
   for (size_t i = 0; i < pcs.size(); ++i) {
     void* pc = pcs[i];
-    const auto lookup = reinterpret_cast<uintptr_t>(pc) - (i > 0 ? 1 : 0);
+    const bool after_call = i > 0 || !first_is_exact;
+    const auto lookup = reinterpret_cast<uintptr_t>(pc) - (after_call ? 1 : 0);
     Dl_info info{};
     link_map* map = nullptr;
     if (dladdr1(reinterpret_cast<void*>(lookup), &info,
@@ -139,7 +141,7 @@ std::vector<std::string> Symbolize(const std::vector<void*>& pcs) {
       continue;
     }
     out.push_back(absl::StrFormat("%p  %s+0x%x (%s)", pc, Demangle(name),
-                                  within + (i > 0 ? 1 : 0), object));
+                                  within + (after_call ? 1 : 0), object));
   }
   return out;
 }

@@ -17,8 +17,10 @@
 namespace gevent::internal {
 
 // One line per pc: "0x... function+0x12 (object)". Every pc after the first is
-// taken as a return address (the call before it is what gets named).
-std::vector<std::string> Symbolize(const std::vector<void*>& pcs);
+// taken as a return address (the call before it is what gets named), and the
+// first too unless `first_is_exact` (an interrupted pc).
+std::vector<std::string> Symbolize(const std::vector<void*>& pcs,
+                                   bool first_is_exact = true);
 
 }  // namespace gevent::internal
 

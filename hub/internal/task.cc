@@ -125,6 +125,7 @@ TaskBase::TaskBase(Hub* h, std::string name, size_t stack_size)
       start_entry(&raw, &record) {
   record.task = this;
   raw.set_scheduler_data(&record);
+  spawner_id = RawGreenlet::current()->id();
 }
 
 void* TaskBase::Main() {

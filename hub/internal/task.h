@@ -94,6 +94,10 @@ class TaskBase {
   std::unique_ptr<std::vector<std::unique_ptr<CallbackLink>>> callbacks;
   TaskBase* live_prev = nullptr;
   TaskBase* live_next = nullptr;
+  // For dumps: who spawned it, and when (the hub's last clock reading, so a
+  // spawn costs no clock call).
+  uint64_t spawner_id = 0;
+  int64_t spawned_at_ns = 0;
 
  protected:
   // Runs the user's function and stores its result; may throw.

@@ -29,7 +29,9 @@ class WaitQueue {
   // Blocks.
   // `payload` travels with the waiter: NotifyOne hands it to the notifier (a
   // queue passes items through it).
-  bool Wait(int64_t deadline, void* payload = nullptr);
+  // `what` names the wait in dumps ("Event.wait").
+  bool Wait(int64_t deadline, void* payload = nullptr,
+            const char* what = "a wait queue");
 
   // Wakes the longest waiter. Returns false if there is none. When `payload` is
   // given, it receives the woken waiter's payload.
@@ -78,10 +80,12 @@ void CheckSameHub(Hub*& hub, const char* what);
 // Inline: the wait is on the path of every hand-off, and each call layer around
 // a switch costs a mispredicted return.
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool WaitQueue::Wait(int64_t deadline,
-                                                         void* payload) {
+                                                         void* payload,
+                                                         const char* what) {
   if (ABSL_PREDICT_FALSE(hub_ != tls_hub || hub_ == nullptr)) BindHub();
   Hub& hub = *hub_;
   Waiter w(RawGreenlet::current(), hub.CurrentRecord());
+  w.what = what;
   Node node{&w, this, payload};
   Push(&node);
   if (deadline < 0) {
