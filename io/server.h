@@ -136,7 +136,6 @@ class StreamServer {
   Options options_;
   Socket given_listener_;
   bool started_ = false;
-  bool stopped_ = false;
   std::shared_ptr<std::atomic<size_t>> connections_;
   std::shared_ptr<std::atomic<uint64_t>> accepted_;
   std::unique_ptr<internal::AcceptLoop> loop_;  // threads == 1

@@ -12,7 +12,8 @@ constexpr size_t kSizeClassBytes = 64;
 constexpr size_t kSizeClasses = 16;  // cached up to 1 KiB
 // Freed tasks kept per size class: up to 64 MiB, about 150,000 ordinary tasks,
 // which is what a burst of spawns reuses instead of faulting in fresh heap.
-constexpr size_t kMaxCachedBytesPerClass = size_t{64} << 20;
+[[maybe_unused]] constexpr size_t kMaxCachedBytesPerClass =
+    size_t{64} << 20;  // (not under ASan)
 
 struct FreeTask {
   FreeTask* next;
