@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <memory>
@@ -14,6 +15,7 @@
 #include "absl/base/optimization.h"
 #include "absl/strings/str_cat.h"
 #include "gevent/hub/internal/task.h"
+#include "gevent/hub/run_info.h"
 
 namespace gevent {
 
@@ -83,6 +85,25 @@ Hub& Hub::CreateForThisThread() {
   return *internal::tls_hub;
 }
 
+namespace {
+
+// GEVENT_DUMP_ON_SIGQUIT=1: dump_on_signal(SIGQUIT) for the whole process, as
+// Go does by default (once; a later hub finds it done).
+void DumpOnSigquitIfAsked() {
+  static const bool done = [] {
+    const char* on = std::getenv("GEVENT_DUMP_ON_SIGQUIT");
+    if (on == nullptr || *on == '\0' || std::strcmp(on, "0") == 0) return false;
+    if (absl::Status s = dump_on_signal(SIGQUIT); !s.ok()) {
+      std::fprintf(stderr, "gevent: GEVENT_DUMP_ON_SIGQUIT: %s\n",
+                   std::string(s.message()).c_str());
+    }
+    return true;
+  }();
+  (void)done;
+}
+
+}  // namespace
+
 Hub::Hub()
     : backend_(MakeBackend()),
       mailbox_(std::make_shared<internal::Mailbox>()),
@@ -99,6 +120,7 @@ Hub::Hub()
   hub_greenlet_.set_tracks_children(false);
   RawGreenlet::root()->set_scheduler_data(&root_record_);
   internal::RegisterHubForDumps(mailbox_);
+  DumpOnSigquitIfAsked();
   if (const MonitorOptions* options = Monitor::FromEnvironment()) {
     start_monitor(*options);
   }

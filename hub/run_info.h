@@ -9,6 +9,7 @@
 //
 //   std::fputs(gevent::format_run_info().c_str(), stderr);
 //   gevent::dump_on_signal();  // `kill -QUIT <pid>`: every hub prints its own
+//   // or GEVENT_DUMP_ON_SIGQUIT=1 in the environment
 //
 // gdb can do the same for a process it has stopped, or a core dump: see
 // tools/gdb/gevent_gdb.py.

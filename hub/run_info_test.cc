@@ -5,16 +5,23 @@
 
 #include "gevent/hub/run_info.h"
 
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <spawn.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
+
+extern char** environ;
 
 #include "gevent/hub/event.h"
 #include "gevent/hub/greenlet.h"
@@ -130,6 +137,50 @@ TEST(RunInfoSignalTest, ASignalMakesEveryHubPrint) {
   EXPECT_THAT(text.str(), HasSubstr("greenlet 'in-this-thread'"));
   EXPECT_THAT(text.str(), HasSubstr("greenlet 'in-the-other-thread'"));
   signal(SIGUSR2, SIG_DFL);
+}
+
+// GEVENT_DUMP_ON_SIGQUIT is read when the process's first hub starts: the
+// test runs itself again with it set, as a child whose stderr it reads.
+TEST(RunInfoSignalTest, GeventDumpOnSigquitInTheEnvironmentTurnsItOn) {
+  if (std::getenv("RUN_INFO_TEST_CHILD") != nullptr) {
+    auto g = spawn(SpawnOptions{.name = "child-napper"},
+                   [] { sleep(absl::Milliseconds(300)); });
+    sleep(absl::Milliseconds(50));
+    raise(SIGQUIT);  // without the setting this would end the process
+    ASSERT_TRUE(g.join().ok());
+    return;
+  }
+  int err[2];
+  ASSERT_EQ(pipe2(err, O_CLOEXEC), 0);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+  std::string filter =
+      "--gtest_filter=RunInfoSignalTest."
+      "GeventDumpOnSigquitInTheEnvironmentTurnsItOn";
+  char exe[] = "/proc/self/exe";
+  char* argv[] = {exe, filter.data(), nullptr};
+  std::vector<std::string> env_strings = {"RUN_INFO_TEST_CHILD=1",
+                                          "GEVENT_DUMP_ON_SIGQUIT=1"};
+  for (char** e = environ; *e != nullptr; ++e) env_strings.push_back(*e);
+  std::vector<char*> envp;
+  for (std::string& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  pid_t pid = -1;
+  ASSERT_EQ(posix_spawn(&pid, exe, &actions, nullptr, argv, envp.data()), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  close(err[1]);
+  std::string text;
+  char buf[4096];
+  for (ssize_t n; (n = read(err[0], buf, sizeof(buf))) > 0;)
+    text.append(buf, n);
+  close(err[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      << "status " << status << ": " << text;
+  EXPECT_THAT(text, HasSubstr("greenlet 'child-napper'"));
+  EXPECT_THAT(text, HasSubstr("waits in sleep"));
 }
 
 TEST(RunInfoSignalTest, AnUncatchableSignalIsRefused) {
