@@ -25,15 +25,18 @@ check() {  # check <what> <output>
   grep -q "no live greenlet nobody" <<<"$out" || fail "$what: unknown name: $out"
 }
 
+# (Read whole first: with pipefail, grep -q leaving early would fail readelf.)
+sanitized=false
+if grep -q 'NEEDED.*lib[at]san' <<<"$(readelf -d "$bin")"; then sanitized=true; fi
 gcore="gcore $tmp/core"
-if readelf -d "$bin" | grep -q 'NEEDED.*lib[at]san'; then gcore="echo"; fi
+if $sanitized; then gcore="echo"; fi
 live=$(gdb_batch -ex run -ex "gevent greenlets" -ex "gevent bt napper" \
   -ex "gevent bt nobody" -ex "$gcore" -ex kill --args "$bin")
 check "live" "$live"
 
 # Under ASan or TSan the process maps terabytes of shadow memory: gcore cannot
 # write a usable core of it, so only the live half runs there.
-if readelf -d "$bin" | grep -q 'NEEDED.*lib[at]san'; then
+if $sanitized; then
   echo "sanitizer build: the core-dump half is skipped"
   echo ok
   exit 0
