@@ -9,8 +9,6 @@
 //   -> "connections C completed D messages M bytes B errors E first_error ..."
 // Exit 0 when no connection failed and every one echoed at least once.
 
-#include <sys/resource.h>
-
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -19,6 +17,7 @@
 
 #include "absl/strings/numbers.h"
 #include "gevent/gevent.h"
+#include "gevent/io/internal/test_util.h"
 
 namespace {
 
@@ -96,11 +95,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: load_client PORT CONNECTIONS SECONDS\n");
     return 2;
   }
-  rlimit r;
-  if (getrlimit(RLIMIT_NOFILE, &r) == 0) {
-    r.rlim_cur = r.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &r);
-  }
+  gevent::testing::RaiseFdLimit(static_cast<rlim_t>(connections) + 100);
   const gevent::Address server =
       gevent::Address::Loopback(static_cast<uint16_t>(port));
   const absl::Time deadline = absl::Now() + absl::Seconds(seconds);

@@ -22,6 +22,7 @@
 #include "gevent/hub/greenlet.h"
 #include "gevent/hub/hub.h"
 #include "gevent/hub/internal/test_util.h"
+#include "gevent/io/internal/test_util.h"
 #include "gevent/io/server.h"
 #include "gevent/io/socket.h"
 #include "gtest/gtest.h"
@@ -72,13 +73,11 @@ std::string RunClient(uint16_t port, int connections, int seconds,
 }
 
 TEST(LoadTest, TenThousandConnectionsEchoWithoutAnError) {
-  rlimit r;
-  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &r), 0);
-  r.rlim_cur = r.rlim_max;
-  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &r), 0);
   const int connections = EnvInt("GEVENT_LOAD_CONNECTIONS", 10000);
   const int seconds = EnvInt("GEVENT_LOAD_SECONDS", 30);
-  ASSERT_GE(r.rlim_cur, static_cast<rlim_t>(connections + 100))
+  const rlim_t limit =
+      testing::RaiseFdLimit(static_cast<rlim_t>(connections) + 100);
+  ASSERT_GE(limit, static_cast<rlim_t>(connections + 100))
       << "the fd limit (ulimit -Hn) is too low for this test";
 
   testing::LeakCheck::StartHub();
