@@ -35,10 +35,24 @@ namespace ctx = boost::context::detail;
 
 namespace internal {
 
+// A stack whose greenlet ended, kept with its entry frame suspended in
+// RawGreenlet::Entry's loop: the next greenlet of its size starts on it with
+// one ordinary switch, instead of taking a stack from the pool and building a
+// fresh context (and giving the old one back) every time.
+struct ParkedStack {
+  Stack stack;
+  void* context;
+  void* tsan_fiber;
+};
+// Enough for bursts of greenlets that end while others start; the rest go back
+// to the pool.
+constexpr size_t kMaxParkedStacks = 64;
+
 // Everything a thread needs to run greenlets. Created on the thread's first use
 // of a greenlet and destroyed when the thread exits.
 struct ThreadState : SwitchState {
   StackPool pool;
+  std::vector<ParkedStack> parked;  // last parked first
   RawGreenlet root;
   pid_t tid;
   size_t live =
@@ -52,7 +66,14 @@ struct ThreadState : SwitchState {
       : SwitchState{&root, nullptr,
                     reinterpret_cast<EhState*>(abi::__cxa_get_globals())},
         root(this),
-        tid(gettid()) {}
+        tid(gettid()) {
+    parked.reserve(kMaxParkedStacks);
+  }
+#ifdef GEVENT_TSAN
+  ~ThreadState() {
+    for (const ParkedStack& p : parked) __tsan_destroy_fiber(p.tsan_fiber);
+  }
+#endif
 };
 
 inline ThreadState* Owner(SwitchState* s) {
@@ -257,20 +278,54 @@ RawGreenlet::RawGreenlet(Body body, RawGreenletOptions options, int)
       parent_(options.parent ? options.parent : owner_->current),
       stack_size_(static_cast<uint32_t>(
           std::min<size_t>(options.stack_size, size_t{1} << 31))),
-      body_(std::move(body)),
       id_(NextId()) {
   if (!options.name.empty()) {
     name_ = std::make_unique<std::string>(std::move(options.name));
   }
-  if (parent_->owner_ != owner_) {
+  Init(parent_);
+  // Last, so that a throw above leaves nothing to free.
+  body_.fn = [](void* arg, void* value) {
+    return (*static_cast<Body*>(arg))(value);
+  };
+  body_.arg = new Body(std::move(body));
+  owns_body_ = true;
+}
+
+RawGreenlet::RawGreenlet(internal::PlainBody body, RawGreenlet* parent,
+                         size_t stack_size)
+    : owner_(ThisThread()),
+      parent_(parent),
+      stack_size_(static_cast<uint32_t>(
+          std::min<size_t>(stack_size, size_t{1} << 31))),
+      body_(body),
+      id_(NextId()) {
+  Init(parent_);
+}
+
+void RawGreenlet::Init(RawGreenlet* parent) {
+  if (ABSL_PREDICT_FALSE(parent->owner_ != owner_)) {
     throw GreenletError(absl::StrCat("greenlet '", name(),
-                                     "' cannot have parent '", parent_->name(),
+                                     "' cannot have parent '", parent->name(),
                                      "': the parent belongs to another thread; "
                                      "a greenlet's parent must be on "
                                      "the same thread"));
   }
-  parent_->LinkChild(this);
+  parent->LinkChild(this);
   ++Owner(owner_)->live;
+}
+
+void RawGreenlet::DropBody() {
+  if (!owns_body_) {
+    body_ = {};
+    return;
+  }
+  std::unique_ptr<Body> body(static_cast<Body*>(body_.arg));
+  body_ = {};
+  owns_body_ = false;
+}
+
+void RawGreenlet::set_name(std::string name) {
+  name_ = std::make_unique<std::string>(std::move(name));
 }
 
 RawGreenlet::~RawGreenlet() {
@@ -278,6 +333,7 @@ RawGreenlet::~RawGreenlet() {
   ThreadState* ts = Owner(tls_switch);
   if (ts != owner_ && Owner(owner_)->exited) {
     // Its thread is gone: it cannot be unwound; only the bookkeeping is left.
+    if (owns_body_) DropBody();
     std::lock_guard<std::mutex> lock(g_exited_mu);
     if (--Owner(owner_)->live == 0) delete Owner(owner_);
     return;
@@ -319,6 +375,7 @@ RawGreenlet::~RawGreenlet() {
   }
   if (in_parent_list_) parent_->UnlinkChild(this);
   --Owner(owner_)->live;
+  if (owns_body_) DropBody();  // never started
 }
 
 void RawGreenlet::LinkChild(RawGreenlet* child) {
@@ -446,17 +503,31 @@ void RawGreenlet::ThrowMisuse(const char* what) const {
 }
 
 void RawGreenlet::Start() {
-  stack_ = Owner(owner_)->pool.Allocate(stack_size_);
-  context_ =
-      ctx::make_fcontext(stack_.top, stack_.size(),
-                         [](ctx::transfer_t t) { Entry(t.fctx, t.data); });
+  ThreadState* ts = Owner(owner_);
   state_ = State::kActive;
+  if (!ts->parked.empty() && ts->parked.back().stack.size() ==
+                                 internal::StackPool::UsableSize(stack_size_)) {
+    // Resumes in Entry's loop, which runs this greenlet's body.
+    const internal::ParkedStack& p = ts->parked.back();
+    stack_ = p.stack;
+    context_ = p.context;
+#ifdef GEVENT_TSAN
+    tsan_fiber_ = p.tsan_fiber;
+#endif
+    ts->parked.pop_back();
+    ts->pool.CountParked(-1);
+  } else {
+    stack_ = ts->pool.Allocate(stack_size_);
+    context_ =
+        ctx::make_fcontext(stack_.top, stack_.size(),
+                           [](ctx::transfer_t t) { Entry(t.fctx, t.data); });
+#ifdef GEVENT_TSAN
+    tsan_fiber_ = __tsan_create_fiber(0);
+#endif
+  }
 #ifdef GEVENT_ASAN
   asan_bottom_ = stack_.bottom;
   asan_size_ = stack_.size();
-#endif
-#ifdef GEVENT_TSAN
-  tsan_fiber_ = __tsan_create_fiber(0);
 #endif
 }
 
@@ -480,51 +551,61 @@ void RawGreenlet::AfterSwitchSlow(RawGreenlet* prev) {
   std::rethrow_exception(e);
 }
 
+// The bottom frame of every stack: runs greenlets one after another, as long
+// as each leaves the stack parked when it ends.
 void RawGreenlet::Entry(void* caller_context, void* value) {
-  ThreadState* ts = Owner(tls_switch);
-  RawGreenlet* self = ts->current;
-  RawGreenlet* prev = ts->from;
 #ifdef GEVENT_ASAN
-  const void* bottom;
-  size_t size;
-  __sanitizer_finish_switch_fiber(nullptr, &bottom, &size);
-  if (prev->is_root_) {
-    prev->asan_bottom_ = bottom;
-    prev->asan_size_ = size;
+  {
+    ThreadState* ts = Owner(tls_switch);
+    const void* bottom;
+    size_t size;
+    __sanitizer_finish_switch_fiber(nullptr, &bottom, &size);
+    if (ts->from->is_root_) {
+      ts->from->asan_bottom_ = bottom;
+      ts->from->asan_size_ = size;
+    }
   }
 #endif
-  if (prev->state_ == State::kDead) {
-    ReleaseDead(prev);  // entered from Finish(): start with its result
-    value = prev->result_;
-  } else {
-    prev->context_ = caller_context;
-  }
-  void* result = nullptr;
-  std::exception_ptr error;
-  try {
-    if (self->pending_) {
-      std::exception_ptr e = std::move(self->pending_);
-      self->pending_ = nullptr;
-      std::rethrow_exception(e);
+  for (;;) {
+    ThreadState* ts = Owner(tls_switch);
+    RawGreenlet* self = ts->current;
+    RawGreenlet* prev = ts->from;
+    if (prev->state_ == State::kDead) {
+      // Entered from Finish(): start with its result.
+      ReleaseDead(prev, caller_context);
+      value = prev->result_;
+    } else {
+      prev->context_ = caller_context;
     }
-    result = self->body_(value);
-  } catch (const GreenletExit&) {
-    // A killed greenlet ends normally.
-  } catch (...) {
-    error = std::current_exception();
+    void* result = nullptr;
+    std::exception_ptr error;
+    try {
+      if (self->pending_) {
+        std::exception_ptr e = std::move(self->pending_);
+        self->pending_ = nullptr;
+        std::rethrow_exception(e);
+      }
+      result = self->body_.fn(self->body_.arg, value);
+    } catch (const GreenletExit&) {
+      // A killed greenlet ends normally.
+    } catch (...) {
+      error = std::current_exception();
+    }
+    // The body's captures die here, on the greenlet's own stack, where they
+    // may block.
+    try {
+      self->DropBody();
+    } catch (...) {
+      if (!error) error = std::current_exception();
+    }
+    const ctx::transfer_t t = self->Finish(result, std::move(error));
+    caller_context = t.fctx;
+    value = t.data;
   }
-  // The body's captures die here, on the greenlet's own stack, where they may
-  // block.
-  try {
-    self->body_ = nullptr;
-  } catch (...) {
-    if (!error) error = std::current_exception();
-  }
-  self->Finish(result, std::move(error));
 }
 
-void RawGreenlet::Finish(void* result, std::exception_ptr error) {
-  internal::SwitchState* ts = owner_;
+ctx::transfer_t RawGreenlet::Finish(void* result, std::exception_ptr error) {
+  ThreadState* ts = Owner(owner_);
   state_ = State::kDead;
   result_ = result;
   exception_ = error;
@@ -535,6 +616,9 @@ void RawGreenlet::Finish(void* result, std::exception_ptr error) {
     while (target->state_ == State::kDead) target = target->parent_;
   }
   if (error) target->pending_ = std::move(error);
+  // Decided here, before the switch, so that the sanitizers are told whether
+  // this stack's frames live on.
+  parks_ = ts->parked.size() < internal::kMaxParkedStacks;
   const bool fresh = target->state_ == State::kNew;
   if (fresh) target->Start();
   ts->CountSwitch(this, target);
@@ -542,36 +626,64 @@ void RawGreenlet::Finish(void* result, std::exception_ptr error) {
   ts->current = target;
   *ts->eh = target->eh_;
 #ifdef GEVENT_ASAN
-  __sanitizer_start_switch_fiber(nullptr, target->asan_bottom_,
-                                 target->asan_size_);
+  void* fake_stack = nullptr;
+  __sanitizer_start_switch_fiber(parks_ ? &fake_stack : nullptr,
+                                 target->asan_bottom_, target->asan_size_);
 #endif
 #ifdef GEVENT_TSAN
   __tsan_switch_to_fiber(target->tsan_fiber_, 0);
 #endif
-  // Leave this stack for good; the target's stack releases ours.
+  // Leave this stack; the target's side frees or parks it.
+  ctx::transfer_t t;
   if (fresh) {
-    // A fresh context cannot take an on-top call's result as its first value;
-    // its Entry sees that it was entered from a dead greenlet and frees our
-    // stack.
-    ctx::jump_fcontext(target->context_, nullptr);
+    // A context entered for the first time (or a parked one, resuming here)
+    // cannot take an on-top call's result as its first value; Entry sees
+    // that it was entered from a dead greenlet and frees or parks our stack.
+    t = ctx::jump_fcontext(target->context_, nullptr);
   } else {
-    ctx::ontop_fcontext(target->context_, this, [](ctx::transfer_t t) {
+    t = ctx::ontop_fcontext(target->context_, this, [](ctx::transfer_t t) {
       auto* dead = static_cast<RawGreenlet*>(t.data);
-      ReleaseDead(dead);
+      ReleaseDead(dead, t.fctx);
       return ctx::transfer_t{nullptr, dead->result_};
     });
   }
-  __builtin_unreachable();
+  // Parked, and now resumed by a greenlet starting on this stack (`this` is
+  // gone, or another greenlet's now).
+#ifdef GEVENT_ASAN
+  {
+    const void* bottom;
+    size_t size;
+    __sanitizer_finish_switch_fiber(fake_stack, &bottom, &size);
+    RawGreenlet* from = Owner(tls_switch)->from;
+    if (from->is_root_) {
+      from->asan_bottom_ = bottom;
+      from->asan_size_ = size;
+    }
+  }
+#endif
+  return t;
 }
 
 // Runs on the stack of the greenlet that a dying one switched to, once the
-// dying one's stack is no longer in use.
-void RawGreenlet::ReleaseDead(RawGreenlet* dead) {
+// dying one's stack is no longer in use. `context` is where the dead one left
+// its stack.
+void RawGreenlet::ReleaseDead(RawGreenlet* dead, void* context) {
+  ThreadState* ts = Owner(dead->owner_);
+  if (dead->parks_) {
+    ts->parked.push_back({dead->stack_, context, nullptr});
 #ifdef GEVENT_TSAN
-  __tsan_destroy_fiber(dead->tsan_fiber_);
+    ts->parked.back().tsan_fiber = dead->tsan_fiber_;
+#endif
+    ts->pool.CountParked(1);
+  } else {
+#ifdef GEVENT_TSAN
+    __tsan_destroy_fiber(dead->tsan_fiber_);
+#endif
+    ts->pool.Release(dead->stack_);
+  }
+#ifdef GEVENT_TSAN
   dead->tsan_fiber_ = nullptr;
 #endif
-  Owner(dead->owner_)->pool.Release(dead->stack_);
   dead->stack_ = {};
   dead->context_ = nullptr;
 }
@@ -581,7 +693,7 @@ void* RawGreenlet::throw_into(std::exception_ptr error) {
   if (ts != owner_ || state_ == State::kDead) ThrowMisuse("throw into");
   if (state_ == State::kNew) {
     state_ = State::kDead;
-    body_ = nullptr;
+    DropBody();
     if (IsGreenletExit(error)) return nullptr;
     std::rethrow_exception(error);
   }
@@ -603,7 +715,7 @@ absl::Status RawGreenlet::kill() {
   }
   if (state_ == State::kNew) {
     state_ = State::kDead;
-    body_ = nullptr;
+    DropBody();
     return absl::OkStatus();
   }
   RawGreenlet* killer = ts->current;

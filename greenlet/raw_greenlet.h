@@ -102,6 +102,13 @@ struct RawGreenletOptions {
 
 namespace internal {
 struct ThreadState;
+// A greenlet's body as a plain function and its argument: fn(arg, value)
+// runs the greenlet and returns its result. What a scheduler gives the
+// greenlets it creates by the thousand: nothing to build, move or destroy.
+struct PlainBody {
+  void* (*fn)(void* arg, void* value) = nullptr;
+  void* arg = nullptr;
+};
 struct EhState {
   void* caught = nullptr;
   unsigned int uncaught = 0;
@@ -145,6 +152,12 @@ class RawGreenlet {
                F>&>) explicit RawGreenlet(F&& fn,
                                           RawGreenletOptions options = {})
       : RawGreenlet(MakeBody(std::forward<F>(fn)), std::move(options), 0) {}
+
+  // For schedulers built on top (the hub): a greenlet running body.fn(body.arg,
+  // value), with no name (see set_name) and the given parent (not null) and
+  // stack size.
+  RawGreenlet(internal::PlainBody body, RawGreenlet* parent,
+              size_t stack_size);
 
   // Kills the greenlet if it is suspended (its destructors run), then frees it.
   // Destroying the running greenlet, or a suspended one from another thread, is
@@ -217,6 +230,7 @@ class RawGreenlet {
   std::string_view given_name() const {
     return name_ ? std::string_view(*name_) : std::string_view();
   }
+  void set_name(std::string name);
   uint64_t id() const { return id_; }
   size_t stack_size() const { return stack_size_; }
   bool is_root() const { return is_root_; }
@@ -250,6 +264,9 @@ class RawGreenlet {
   friend void OverflowSignalHandler(int, void*, void*);
 
   RawGreenlet(Body body, RawGreenletOptions options, int);
+  void Init(RawGreenlet* parent);
+  // Destroys the body (what it captured); may throw from their destructors.
+  void DropBody();
   explicit RawGreenlet(internal::SwitchState* owner);  // a thread's root
 
   template <typename F>
@@ -265,10 +282,17 @@ class RawGreenlet {
     }
   }
 
+  // Never returns (not marked so: ASan would then unpoison the stack before
+  // the entry has told it of the switch).
   static void Entry(void* caller_context, void* value);
   [[gnu::noinline]] static RawGreenlet* CurrentSlow();
-  [[noreturn]] void Finish(void* result, std::exception_ptr error);
-  static void ReleaseDead(RawGreenlet* dead);
+  // Ends this greenlet and leaves its stack. Returns only if the stack was
+  // parked and a new greenlet now starts on it: the switch that resumed it.
+  boost::context::detail::transfer_t Finish(void* result,
+                                            std::exception_ptr error);
+  // Frees (or parks, with its saved `context`) a dead greenlet's stack, from
+  // the greenlet it switched to.
+  static void ReleaseDead(RawGreenlet* dead, void* context);
   void* SwitchFrom(RawGreenlet* from, void* value);
   // Starts a new greenlet, or throws for misuse.
   [[gnu::noinline]] void* SwitchSlow(void* value);
@@ -292,13 +316,15 @@ class RawGreenlet {
   bool is_root_ = false;
   bool tracks_children_ = true;
   bool in_parent_list_ = false;  // linked into parent_'s list of children
+  bool parks_ = false;           // its stack is parked when it ends
   uint32_t stack_size_;          // (packs with the flags above)
   internal::EhState eh_;
   std::exception_ptr pending_;  // raised when this greenlet resumes
   internal::Stack stack_;
   RawGreenlet* exit_target_ = nullptr;
   void* scheduler_data_ = nullptr;
-  Body body_;
+  internal::PlainBody body_;
+  bool owns_body_ = false;  // body_.arg is a heap Body to delete
   std::exception_ptr exception_;
   void* result_ = nullptr;
   // Sanitizer bookkeeping (unused in ordinary builds).

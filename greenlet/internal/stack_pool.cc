@@ -196,9 +196,7 @@ void StackPool::FreeSlab(Slab* slab) {
 }
 
 Stack StackPool::Allocate(size_t size) {
-  constexpr size_t kPage = 4096;  // x86-64 and arm64 Linux base pages
-  size_t usable = (size + kPage - 1) & ~(kPage - 1);
-  if (usable < 2 * kPage) usable = 2 * kPage;
+  const size_t usable = UsableSize(size);
   SizeClass& cls = ClassFor(usable);
   Slab* slab = cls.available ? cls.available : NewSlab(cls);
 
@@ -248,8 +246,9 @@ StackPoolStats StackPool::stats() const {
       s.mapped_bytes += slab->length;
     }
   }
-  s.stacks_in_use = in_use_;
+  s.stacks_in_use = in_use_ - parked_;
   s.free_slots = total_free_slots_;
+  s.parked_stacks = parked_;
   return s;
 }
 

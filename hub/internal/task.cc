@@ -117,13 +117,15 @@ Link* LinkList::PopFront() {
   return l;
 }
 
-TaskBase::TaskBase(Hub* h, std::string name, size_t stack_size)
+TaskBase::TaskBase(Hub* h, std::string&& name, size_t stack_size)
     : hub(h),
-      raw([this](void*) -> void* { return Main(); },
-          RawGreenletOptions{.name = std::move(name),
-                             .stack_size = stack_size,
-                             .parent = h->hub_greenlet()}),
+      raw(PlainBody{[](void* self, void*) -> void* {
+                      return static_cast<TaskBase*>(self)->Main();
+                    },
+                    this},
+          h->hub_greenlet(), stack_size),
       start_entry(&raw, &record) {
+  if (!name.empty()) raw.set_name(std::move(name));
   record.task = this;
   raw.set_scheduler_data(&record);
   spawner_id = RawGreenlet::current()->id();

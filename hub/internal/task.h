@@ -56,7 +56,7 @@ class TaskBase {
  public:
   enum class State : uint8_t { kUnstarted, kScheduled, kRunning, kDead };
 
-  TaskBase(Hub* hub, std::string name, size_t stack_size);
+  TaskBase(Hub* hub, std::string&& name, size_t stack_size);
   virtual ~TaskBase() = default;
   TaskBase(const TaskBase&) = delete;
   TaskBase& operator=(const TaskBase&) = delete;
@@ -125,7 +125,7 @@ class TaskWithValue<void> : public TaskBase {
 template <typename T, typename Fn>
 class Task final : public TaskWithValue<T> {
  public:
-  Task(Hub* hub, std::string name, size_t stack_size, Fn fn)
+  Task(Hub* hub, std::string&& name, size_t stack_size, Fn&& fn)
       : TaskWithValue<T>(hub, std::move(name), stack_size),
         fn_(std::move(fn)) {}
 
