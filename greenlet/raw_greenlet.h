@@ -317,6 +317,7 @@ class RawGreenlet {
   bool tracks_children_ = true;
   bool in_parent_list_ = false;  // linked into parent_'s list of children
   bool parks_ = false;           // its stack is parked when it ends
+  bool owns_body_ = false;       // body_.arg is a heap Body to delete
   uint32_t stack_size_;          // (packs with the flags above)
   internal::EhState eh_;
   std::exception_ptr pending_;  // raised when this greenlet resumes
@@ -324,7 +325,6 @@ class RawGreenlet {
   RawGreenlet* exit_target_ = nullptr;
   void* scheduler_data_ = nullptr;
   internal::PlainBody body_;
-  bool owns_body_ = false;  // body_.arg is a heap Body to delete
   std::exception_ptr exception_;
   void* result_ = nullptr;
   // Sanitizer bookkeeping (unused in ordinary builds).

@@ -153,21 +153,18 @@ void AddCallbackLink(TaskBase* t, absl::AnyInvocable<void()> fn, uint64_t* id) {
   }
   auto link = std::make_unique<CallbackLink>();
   link->fn = std::move(fn);
-  if (!t->callbacks) {
-    t->callbacks =
-        std::make_unique<std::vector<std::unique_ptr<CallbackLink>>>();
-  }
-  link->id = t->callbacks->size() + 1;
+  std::vector<std::unique_ptr<CallbackLink>>& callbacks = t->Extras().callbacks;
+  link->id = callbacks.size() + 1;
   link->fire = [](Link* l) { static_cast<CallbackLink*>(l)->fn(); };
   *id = link->id;
   t->links.PushBack(link.get());
-  t->callbacks->push_back(std::move(link));
+  callbacks.push_back(std::move(link));
 }
 
 void RemoveCallbackLink(TaskBase* t, uint64_t id) {
   CheckOwnerThread(t, "unlink");
-  if (!t->callbacks) return;
-  for (auto& link : *t->callbacks) {
+  if (!t->extras) return;
+  for (auto& link : t->extras->callbacks) {
     if (link->id == id) t->links.Remove(link.get());
   }
 }

@@ -137,6 +137,12 @@ class Greenlet {
   // DeadlineExceeded after `timeout`; FailedPrecondition when joining itself or
   // from another thread; InvalidArgument for a negative timeout. Blocks.
   absl::Status join(absl::Duration timeout = absl::InfiniteDuration()) const {
+    // Inline for the common case of one that has ended (joinall's loop).
+    if (task_ != nullptr && task_->dead() &&
+        task_->hub == Hub::current_if_exists() &&
+        timeout >= absl::ZeroDuration()) {
+      return absl::OkStatus();
+    }
     return internal::Join(task_, timeout);
   }
 
@@ -239,7 +245,7 @@ requires std::is_invocable_v < std::decay_t<F>
 &, std::decay_t<Args>... > auto spawn(F&& fn, Args&&... args) {
   using R = std::invoke_result_t<std::decay_t<F>&, std::decay_t<Args>...>;
   Greenlet<R> g(std::forward<F>(fn), std::forward<Args>(args)...);
-  g.start();
+  g.task()->hub->ScheduleStart(g.task());  // new, on this thread's hub
   return g;
 }
 

@@ -325,19 +325,19 @@ void Hub::ScheduleStart(TaskBase* t) {
 void Hub::ScheduleStartAt(TaskBase* t, int64_t deadline) {
   TaskStarted(t);
   t->state = TaskBase::State::kScheduled;
-  t->start_timer = std::make_unique<Timer>();
-  t->start_timer->fire = [](Timer* timer) {
+  Timer& timer = t->Extras().start_timer;
+  timer.fire = [](Timer* timer) {
     auto* task = static_cast<TaskBase*>(timer->context);
     task->hub->Wake(task->start_entry);
   };
-  t->start_timer->context = t;
-  if (deadline >= 0) StartTimer(*t->start_timer, deadline);
+  timer.context = t;
+  if (deadline >= 0) StartTimer(timer, deadline);
 }
 
 void Hub::KillUnstarted(TaskBase* t) {
   const bool scheduled = t->state == TaskBase::State::kScheduled;
   const bool queued = t->start_entry.woken;  // its entry is in the ready queue
-  if (t->start_timer) CancelTimer(*t->start_timer);
+  if (t->extras) CancelTimer(t->extras->start_timer);
   t->KillBeforeStart();
   if (!scheduled) return;
   UnlinkLive(t);

@@ -143,12 +143,12 @@ struct Waiter {
   Waiter* next = nullptr;
   void* value = nullptr;
   std::exception_ptr error;
-  bool woken = false;
-  bool interruptible = true;
   // What it waits for, for dumps (format_run_info): a static text, and the fd
   // for I/O.
   const char* what = nullptr;
   int fd = -1;
+  bool woken = false;
+  bool interruptible = true;
 };
 
 // This thread's hub (initial-exec: read on every blocking call).

@@ -84,28 +84,27 @@ void TaskBase::operator delete(void* p, size_t size) {
 }
 
 void LinkList::PushBack(Link* l) {
-  l->prev = tail_;
-  l->next = nullptr;
-  if (tail_) {
-    tail_->next = l;
-  } else {
+  if (head_ == nullptr) {
+    l->prev = l->next = l;
     head_ = l;
+  } else {
+    Link* tail = head_->prev;
+    l->prev = tail;
+    l->next = head_;
+    tail->next = l;
+    head_->prev = l;
   }
-  tail_ = l;
   l->linked = true;
 }
 
 void LinkList::Remove(Link* l) {
   if (!l->linked) return;
-  if (l->prev) {
+  if (l->next == l) {
+    head_ = nullptr;
+  } else {
     l->prev->next = l->next;
-  } else {
-    head_ = l->next;
-  }
-  if (l->next) {
     l->next->prev = l->prev;
-  } else {
-    tail_ = l->prev;
+    if (head_ == l) head_ = l->next;
   }
   l->prev = l->next = nullptr;
   l->linked = false;

@@ -34,6 +34,7 @@ struct Link {
   bool linked = false;
 };
 
+// Circular, so that one pointer per task holds it.
 class LinkList {
  public:
   void PushBack(Link* l);
@@ -43,13 +44,18 @@ class LinkList {
 
  private:
   Link* head_ = nullptr;
-  Link* tail_ = nullptr;
 };
 
 // A user's link() callback, owned by the task.
 struct CallbackLink : Link {
   absl::AnyInvocable<void()> fn;
   uint64_t id = 0;
+};
+
+// What few tasks need.
+struct TaskExtras {
+  Timer start_timer;  // start_later()
+  std::vector<std::unique_ptr<CallbackLink>> callbacks;
 };
 
 class TaskBase {
@@ -68,6 +74,10 @@ class TaskBase {
   static void operator delete(void* p, size_t size);
 
   void AddRef() { ++refs; }
+  TaskExtras& Extras() {
+    if (!extras) extras = std::make_unique<TaskExtras>();
+    return *extras;
+  }
   void Release() {
     if (--refs == 0) delete this;
   }
@@ -83,15 +93,14 @@ class TaskBase {
   RawGreenlet raw;
   Record record;
   Waiter start_entry;
-  std::unique_ptr<Timer> start_timer;  // only for start_later()
   State state = State::kUnstarted;
   bool kill_requested = false;
   bool killed = false;
   int refs = 1;  // (packs with the flags above)
   std::exception_ptr exception;
   LinkList links;
-  // link() callbacks, rare: kept out of line to keep a task small.
-  std::unique_ptr<std::vector<std::unique_ptr<CallbackLink>>> callbacks;
+  // start_later()'s timer and link() callbacks: rare, so out of line.
+  std::unique_ptr<TaskExtras> extras;
   TaskBase* live_prev = nullptr;
   TaskBase* live_next = nullptr;
   // For dumps: who spawned it, and when (the hub's last clock reading, so a
