@@ -295,8 +295,8 @@ RawGreenlet::RawGreenlet(internal::PlainBody body, RawGreenlet* parent,
                          size_t stack_size)
     : owner_(ThisThread()),
       parent_(parent),
-      stack_size_(static_cast<uint32_t>(
-          std::min<size_t>(stack_size, size_t{1} << 31))),
+      stack_size_(
+          static_cast<uint32_t>(std::min<size_t>(stack_size, size_t{1} << 31))),
       body_(body),
       id_(NextId()) {
   Init(parent_);

@@ -156,8 +156,7 @@ class RawGreenlet {
   // For schedulers built on top (the hub): a greenlet running body.fn(body.arg,
   // value), with no name (see set_name) and the given parent (not null) and
   // stack size.
-  RawGreenlet(internal::PlainBody body, RawGreenlet* parent,
-              size_t stack_size);
+  RawGreenlet(internal::PlainBody body, RawGreenlet* parent, size_t stack_size);
 
   // Kills the greenlet if it is suspended (its destructors run), then frees it.
   // Destroying the running greenlet, or a suspended one from another thread, is
