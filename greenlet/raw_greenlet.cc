@@ -618,7 +618,11 @@ ctx::transfer_t RawGreenlet::Finish(void* result, std::exception_ptr error) {
   if (error) target->pending_ = std::move(error);
   // Decided here, before the switch, so that the sanitizers are told whether
   // this stack's frames live on.
-  parks_ = ts->parked.size() < internal::kMaxParkedStacks;
+  // Parked stacks are all of one size (the last parked one's), so that a start
+  // only ever looks at the top one.
+  parks_ =
+      ts->parked.size() < internal::kMaxParkedStacks &&
+      (ts->parked.empty() || ts->parked.back().stack.size() == stack_.size());
   const bool fresh = target->state_ == State::kNew;
   if (fresh) target->Start();
   ts->CountSwitch(this, target);

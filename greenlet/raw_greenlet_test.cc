@@ -499,6 +499,54 @@ constexpr int kMany =
 constexpr int kMany = 100000;
 #endif
 
+// An ended greenlet parks its stack (entry frame and all); the next greenlet
+// of that size starts on it, whatever way the previous one ended.
+TEST(RawGreenlet, TheNextGreenletStartsOnAnEndedOnesParkedStack) {
+  internal::StackPool& pool = internal::ThisThreadStackPool();
+  RawGreenlet* main = RawGreenlet::current();
+  auto stack_of = [](RawGreenlet& g) {
+    uintptr_t where = 0;
+    g.switch_to(&where);
+    return where;
+  };
+  auto body = [main](void* out) -> void* {
+    int local = 0;
+    *static_cast<uintptr_t*>(out) = reinterpret_cast<uintptr_t>(&local);
+    main->switch_to();
+    return nullptr;
+  };
+  RawGreenlet first(body);
+  const uintptr_t first_stack = stack_of(first);
+  first.switch_to();  // ends: its stack is parked
+  ASSERT_TRUE(first.dead());
+  const internal::StackPoolStats parked = pool.stats();
+  EXPECT_GE(parked.parked_stacks, 1u);
+
+  RawGreenlet second(body);
+  EXPECT_EQ(stack_of(second), first_stack);
+  EXPECT_EQ(pool.stats().parked_stacks, parked.parked_stacks - 1);
+  // It raises; the stack is parked again and works for the next one.
+  EXPECT_THROW(
+      second.throw_into(std::make_exception_ptr(std::runtime_error("x"))),
+      std::runtime_error);
+  RawGreenlet third(body);
+  EXPECT_EQ(stack_of(third), first_stack);
+  (void)third.kill();  // killed while suspended: parked again
+  ASSERT_TRUE(third.dead());
+
+  // Another size does not take it.
+  RawGreenlet other(body, RawGreenletOptions{.stack_size = 128 * 1024});
+  EXPECT_NE(stack_of(other), first_stack);
+  (void)other.kill();
+  // Parked stacks count as free, not in use.
+  EXPECT_EQ(pool.stats().stacks_in_use, parked.stacks_in_use);
+
+  RawGreenlet fourth(body);
+  EXPECT_EQ(stack_of(fourth), first_stack);
+  fourth.switch_to();
+  EXPECT_TRUE(fourth.dead());
+}
+
 TEST(RawGreenlet, ManyGreenletsFinishAndLeaveOnlyThePoolBehind) {
   RawGreenlet* main = RawGreenlet::current();
   internal::StackPool& pool = internal::ThisThreadStackPool();
