@@ -117,6 +117,25 @@ def efficiency(f):
     return float(f["msgs_per_sec"]) / cpu if cpu > 0 else None
 
 
+def paced_ratio(f, base, wanted, who):
+    """Compares two echo runs: (msgs/s ratio, met, note).
+
+    When the load generator was saturated in either run (load CPU >= 95%), msgs/s
+    says what the load generator managed, not what the server could do; the
+    servers' own cost per message (msgs per server CPU-second) is then the figure
+    that compares them, and the note gives it.
+    """
+    ratio = float(f["msgs_per_sec"]) / float(base["msgs_per_sec"])
+    ok, note = ratio >= wanted, ""
+    load_bound = max(float(f["load_cpu"]), float(base["load_cpu"])) >= 0.95
+    if load_bound and efficiency(f) and efficiency(base):
+        eff = efficiency(f) / efficiency(base)
+        note = (f"load generator saturated (load CPU {100 * float(f['load_cpu']):.0f}%): "
+                f"per server CPU-second {who} does {eff:.2f}x the messages")
+        ok = ok or eff >= wanted
+    return ratio, ok, note
+
+
 def echo_section(res, charts, targets):
     lines = read_lines(os.path.join(res, "echo.raw"))
     runs = collections.defaultdict(list)
@@ -175,31 +194,18 @@ def echo_section(res, charts, targets):
     if png:
         out += [f"![echo latency]({png})", ""]
 
-    def rate(s, c):
-        f = med.get((s, c))
-        return float(f["msgs_per_sec"]) if f else None
-
     for c in (100,):
-        e, h = rate("gevent_cpp_epoll", c), rate("epoll_hand", c)
-        if e and h:
-            f, fh = med[("gevent_cpp_epoll", c)], med[("epoll_hand", c)]
-            load_bound = max(float(f["load_cpu"]), float(fh["load_cpu"])) >= 0.95
-            eff = (efficiency(f) / efficiency(fh)
-                   if efficiency(f) and efficiency(fh) else None)
-            note, ok = "", e / h >= 0.95
-            if load_bound and eff is not None:
-                # Throughput then says what the load generator managed; the
-                # server's own cost per message is the figure that still differs.
-                note = (f"load generator saturated (load CPU {100 * float(f['load_cpu']):.0f}%): "
-                        f"per server CPU-second gevent-cpp does {eff:.2f}x the messages")
-                ok = ok or eff >= 0.95
+        if ("gevent_cpp_epoll", c) in med and ("epoll_hand", c) in med:
+            ratio, ok, note = paced_ratio(med[("gevent_cpp_epoll", c)],
+                                          med[("epoll_hand", c)], 0.95, "gevent-cpp")
             targets.append(("echo, 100 connections: gevent-cpp (epoll) / hand-written epoll",
-                            ">= 0.95", f"{e / h:.2f}", ok, note))
+                            ">= 0.95", f"{ratio:.2f}", ok, note))
     for c in conns:
-        u, e = rate("gevent_cpp_uring", c), rate("gevent_cpp_epoll", c)
-        if u and e:
+        if ("gevent_cpp_uring", c) in med and ("gevent_cpp_epoll", c) in med:
+            ratio, ok, note = paced_ratio(med[("gevent_cpp_uring", c)],
+                                          med[("gevent_cpp_epoll", c)], 1.0, "io_uring")
             targets.append((f"echo, {c} connections: io_uring / epoll backend", ">= 1.00",
-                            f"{u / e:.2f}", u / e >= 1.0, ""))
+                            f"{ratio:.2f}", ok, note))
     return "\n".join(out)
 
 
