@@ -10,6 +10,8 @@
 // - BM_SpawnJoin/100000: spawn 100,000 greenlets, then joinall;
 // ns_per_greenlet.
 //   Target: < 110 ns (Go's goroutine + WaitGroup: 1.1 us here).
+// - BM_TaskMemoryPass/N: one pass over N task-sized objects, a touch per
+//   cache line: the memory floor of a spawn+join pass at that batch size.
 // - BM_ConcurrentTimers/N: N greenlets each sleeping (1..N us), all at once.
 //   Past the stack pool's bound (1,024 free stacks) every greenlet
 //   first-touches a fresh stack page, which dominates at 10,000 and more.
@@ -77,6 +79,28 @@ void BM_SpawnJoin(benchmark::State& state) {
 // 1,000 at a time fit in the CPU caches; 100,000 at a time do not, and the
 // memory traffic of each greenlet's state then shows.
 BENCHMARK(BM_SpawnJoin)->Arg(1000)->Arg(100000)->Unit(benchmark::kMicrosecond);
+
+// The memory floor under BM_SpawnJoin/100000: one read-modify-write pass, a
+// byte per cache line, over as many task-sized objects as that batch keeps
+// alive. A spawn+join touches each task in about four such passes (spawn, run,
+// join, destroy), in that order over the batch.
+void BM_TaskMemoryPass(benchmark::State& state) {
+  using Fn = decltype(internal::Bind([i = 0] { return i; }));
+  constexpr size_t kTaskBytes =
+      (sizeof(internal::Task<int, Fn>) + 63) / 64 * 64;  // its size class
+  const size_t n = static_cast<size_t>(state.range(0));
+  std::vector<char> tasks(n * kTaskBytes, 1);
+  for (auto _ : state) {
+    for (size_t i = 0; i < tasks.size(); i += 64) ++tasks[i];
+    benchmark::ClobberMemory();
+  }
+  NsPerItem(state, "ns_per_task", static_cast<int>(n));
+  state.counters["task_bytes"] = kTaskBytes;
+}
+BENCHMARK(BM_TaskMemoryPass)
+    ->Arg(1000)
+    ->Arg(100000)
+    ->Unit(benchmark::kMicrosecond);
 
 void BM_ConcurrentTimers(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));
