@@ -21,6 +21,7 @@
 #include "absl/strings/str_cat.h"
 
 #if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #define GEVENT_ASAN 1
 #endif
@@ -69,11 +70,15 @@ struct ThreadState : SwitchState {
         tid(gettid()) {
     parked.reserve(kMaxParkedStacks);
   }
-#ifdef GEVENT_TSAN
   ~ThreadState() {
-    for (const ParkedStack& p : parked) __tsan_destroy_fiber(p.tsan_fiber);
-  }
+    for (const ParkedStack& p : parked) {
+#ifdef GEVENT_TSAN
+      __tsan_destroy_fiber(p.tsan_fiber);
 #endif
+      pool.CountParked(-1);
+      pool.Release(p.stack);
+    }
+  }
 };
 
 inline ThreadState* Owner(SwitchState* s) {
@@ -674,6 +679,14 @@ ctx::transfer_t RawGreenlet::Finish(void* result, std::exception_ptr error) {
 void RawGreenlet::ReleaseDead(RawGreenlet* dead, void* context) {
   ThreadState* ts = Owner(dead->owner_);
   if (dead->parks_) {
+#ifdef GEVENT_ASAN
+    // Below the parked entry frame are frames that never returned (unwound by
+    // a kill, or left by the switch): their red zones must not trip the next
+    // greenlet's frames there.
+    ASAN_UNPOISON_MEMORY_REGION(
+        dead->stack_.bottom,
+        static_cast<size_t>(static_cast<char*>(context) - dead->stack_.bottom));
+#endif
     ts->parked.push_back({dead->stack_, context, nullptr});
 #ifdef GEVENT_TSAN
     ts->parked.back().tsan_fiber = dead->tsan_fiber_;

@@ -188,6 +188,12 @@ void StackPool::FreeSlab(Slab* slab) {
   cls.UnlinkAll(slab);
   total_free_slots_ -= slab->free_slots();
   in_use_ -= slab->used;
+#if defined(__SANITIZE_ADDRESS__)
+  // Stacks still in use (a thread's end discards its suspended greenlets) may
+  // leave poisoned red zones, which a later mapping at this address would
+  // inherit.
+  ASAN_UNPOISON_MEMORY_REGION(slab->base, slab->length);
+#endif
   munmap(slab->base, slab->length);
   if (slab->guard_mappings) {
     GuardBudget().fetch_add(slab->guard_mappings, std::memory_order_relaxed);
