@@ -229,6 +229,7 @@ class RawGreenlet {
   std::string_view given_name() const {
     return name_ ? std::string_view(*name_) : std::string_view();
   }
+  // Names it (for errors and dumps), as RawGreenletOptions::name would have.
   void set_name(std::string name);
   uint64_t id() const { return id_; }
   size_t stack_size() const { return stack_size_; }
