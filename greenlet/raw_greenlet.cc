@@ -622,9 +622,8 @@ ctx::transfer_t RawGreenlet::Finish(void* result, std::exception_ptr error) {
   }
   if (error) target->pending_ = std::move(error);
   // Decided here, before the switch, so that the sanitizers are told whether
-  // this stack's frames live on.
-  // Parked stacks are all of one size (the last parked one's), so that a start
-  // only ever looks at the top one.
+  // this stack's frames live on. Parked stacks are all of one size (the last
+  // parked one's), so that a start only ever looks at the top one.
   parks_ =
       ts->parked.size() < internal::kMaxParkedStacks &&
       (ts->parked.empty() || ts->parked.back().stack.size() == stack_.size());

@@ -257,7 +257,7 @@ requires std::is_invocable_v < std::decay_t<F>
   using R = std::invoke_result_t<std::decay_t<F>&, std::decay_t<Args>...>;
   Greenlet<R> g(std::move(options), std::forward<F>(fn),
                 std::forward<Args>(args)...);
-  g.start();
+  g.task()->hub->ScheduleStart(g.task());  // new, on this thread's hub
   return g;
 }
 
