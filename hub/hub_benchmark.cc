@@ -10,6 +10,8 @@
 // - BM_SpawnJoin/100000: spawn 100,000 greenlets, then joinall;
 // ns_per_greenlet.
 //   Target: < 110 ns (Go's goroutine + WaitGroup: 1.1 us here).
+// - BM_SpawnJoinPhases/N: the same, timed per phase (spawn, run + join,
+//   destroy), to show where the memory traffic at 100,000 lands.
 // - BM_TaskMemoryPass/N: one pass over N task-sized objects, a touch per
 //   cache line: the memory floor of a spawn+join pass at that batch size.
 // - BM_ConcurrentTimers/N: N greenlets each sleeping (1..N us), all at once.
@@ -79,6 +81,36 @@ void BM_SpawnJoin(benchmark::State& state) {
 // 1,000 at a time fit in the CPU caches; 100,000 at a time do not, and the
 // memory traffic of each greenlet's state then shows.
 BENCHMARK(BM_SpawnJoin)->Arg(1000)->Arg(100000)->Unit(benchmark::kMicrosecond);
+
+// BM_SpawnJoin/100000 split into its phases, each as ns per greenlet:
+// spawn (the loop of spawn calls), run+join (joinall: every greenlet runs,
+// then each is checked), destroy (dropping the handles frees the tasks).
+void BM_SpawnJoinPhases(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  std::vector<Greenlet<int>> gs;
+  gs.reserve(n);
+  double spawn_ns = 0, join_ns = 0, destroy_ns = 0;
+  for (auto _ : state) {
+    const absl::Time t0 = absl::Now();
+    for (int i = 0; i < n; ++i) gs.push_back(spawn([i] { return i; }));
+    const absl::Time t1 = absl::Now();
+    if (!joinall(gs).ok()) state.SkipWithError("joinall failed");
+    const absl::Time t2 = absl::Now();
+    gs.clear();
+    const absl::Time t3 = absl::Now();
+    spawn_ns += absl::ToDoubleNanoseconds(t1 - t0);
+    join_ns += absl::ToDoubleNanoseconds(t2 - t1);
+    destroy_ns += absl::ToDoubleNanoseconds(t3 - t2);
+  }
+  const double per = static_cast<double>(state.iterations()) * n;
+  state.counters["spawn_ns"] = spawn_ns / per;
+  state.counters["run_join_ns"] = join_ns / per;
+  state.counters["destroy_ns"] = destroy_ns / per;
+}
+BENCHMARK(BM_SpawnJoinPhases)
+    ->Arg(1000)
+    ->Arg(100000)
+    ->Unit(benchmark::kMicrosecond);
 
 // The memory floor under BM_SpawnJoin/100000: one read-modify-write pass, a
 // byte per cache line, over as many task-sized objects as that batch keeps
