@@ -210,6 +210,7 @@ bool IsGreenletExit(const std::exception_ptr& e) {
 
 namespace internal {
 StackPool& ThisThreadStackPool() { return ThisThread()->pool; }
+uint64_t NewGreenletId() { return NextId(); }
 }  // namespace internal
 
 // SIGSEGV on the guard page below the running greenlet's stack: say which
@@ -297,13 +298,13 @@ RawGreenlet::RawGreenlet(Body body, RawGreenletOptions options, int)
 }
 
 RawGreenlet::RawGreenlet(internal::PlainBody body, RawGreenlet* parent,
-                         size_t stack_size)
+                         size_t stack_size, uint64_t id)
     : owner_(ThisThread()),
       parent_(parent),
       stack_size_(
           static_cast<uint32_t>(std::min<size_t>(stack_size, size_t{1} << 31))),
       body_(body),
-      id_(NextId()) {
+      id_(id != 0 ? id : NextId()) {
   Init(parent_);
 }
 
@@ -317,6 +318,27 @@ void RawGreenlet::Init(RawGreenlet* parent) {
   }
   parent->LinkChild(this);
   ++Owner(owner_)->live;
+}
+
+bool RawGreenlet::Reuse(internal::PlainBody body, uint64_t id) {
+  if (state_ != State::kDead || owner_ != tls_switch || is_root_ ||
+      first_child_ != nullptr) {
+    return false;
+  }
+  if (owns_body_) DropBody();
+  state_ = State::kNew;
+  body_ = body;
+  id_ = id;
+  name_.reset();
+  exception_ = nullptr;
+  pending_ = nullptr;
+  result_ = nullptr;
+  exit_target_ = nullptr;
+  eh_ = {};
+#ifdef GEVENT_ASAN
+  asan_fake_stack_ = nullptr;
+#endif
+  return true;
 }
 
 void RawGreenlet::DropBody() {

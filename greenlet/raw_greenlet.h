@@ -109,6 +109,9 @@ struct PlainBody {
   void* (*fn)(void* arg, void* value) = nullptr;
   void* arg = nullptr;
 };
+// A fresh greenlet id, for a scheduler that names its work before the
+// greenlet running it exists (see the PlainBody constructor).
+uint64_t NewGreenletId();
 struct EhState {
   void* caught = nullptr;
   unsigned int uncaught = 0;
@@ -155,8 +158,17 @@ class RawGreenlet {
 
   // For schedulers built on top (the hub): a greenlet running body.fn(body.arg,
   // value), with no name (see set_name) and the given parent (not null) and
-  // stack size.
-  RawGreenlet(internal::PlainBody body, RawGreenlet* parent, size_t stack_size);
+  // stack size. `id`, when not 0, is one from internal::NewGreenletId(), so
+  // that the greenlet carries the id its scheduler already gave the work.
+  RawGreenlet(internal::PlainBody body, RawGreenlet* parent, size_t stack_size,
+              uint64_t id = 0);
+
+  // For schedulers: makes this ended greenlet new again, to run `body` under
+  // `id` (from internal::NewGreenletId()), with its parent, stack size and
+  // settings kept and no name; what a scheduler does instead of destroying one
+  // greenlet and constructing the next. False, and nothing changes, unless it
+  // is dead, on the calling thread, and has no children left.
+  bool Reuse(internal::PlainBody body, uint64_t id);
 
   // Kills the greenlet if it is suspended (its destructors run), then frees it.
   // Destroying the running greenlet, or a suspended one from another thread, is

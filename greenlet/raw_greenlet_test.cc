@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "gevent/greenlet/internal/stack_pool.h"
 
 namespace gevent {
@@ -545,6 +546,68 @@ TEST(RawGreenlet, TheNextGreenletStartsOnAnEndedOnesParkedStack) {
   EXPECT_EQ(stack_of(fourth), first_stack);
   fourth.switch_to();
   EXPECT_TRUE(fourth.dead());
+}
+
+// What a scheduler does with an ended greenlet instead of destroying it.
+TEST(RawGreenlet, AnEndedGreenletIsReusedForANewBody) {
+  RawGreenlet* main = RawGreenlet::current();
+  struct Run {
+    RawGreenlet* main;
+    int runs = 0;
+    bool fail = false;
+  } run{main};
+  auto body = [](void* arg, void* value) -> void* {
+    auto* r = static_cast<Run*>(arg);
+    ++r->runs;
+    if (r->fail) throw std::runtime_error("first body fails");
+    r->main->switch_to();  // suspends once
+    return value;
+  };
+  run.fail = true;
+  RawGreenlet g(internal::PlainBody{body, &run}, main, kDefaultStackSize);
+  const uint64_t first_id = g.id();
+  // Not while new or alive.
+  EXPECT_FALSE(g.Reuse(internal::PlainBody{body, &run}, 7));
+  EXPECT_THROW(g.switch_to(), std::runtime_error);
+  ASSERT_TRUE(g.dead());
+  EXPECT_NE(g.exception(), nullptr);
+
+  const uint64_t id = internal::NewGreenletId();
+  ASSERT_TRUE(g.Reuse(internal::PlainBody{body, &run}, id));
+  EXPECT_FALSE(g.dead());
+  EXPECT_FALSE(g.started());
+  EXPECT_EQ(g.id(), id);
+  EXPECT_NE(g.id(), first_id);
+  EXPECT_EQ(g.name(), absl::StrCat("greenlet-", id));
+  EXPECT_EQ(g.exception(), nullptr);  // the first body's error is gone
+  run.fail = false;
+  int token = 0;
+  g.switch_to(&token);
+  EXPECT_TRUE(g.active());
+  EXPECT_FALSE(g.Reuse(internal::PlainBody{body, &run}, id));  // suspended
+  EXPECT_EQ(g.switch_to(), &token);  // it ends, returning its first value
+  EXPECT_TRUE(g.dead());
+  EXPECT_EQ(run.runs, 2);
+
+  // One whose children are still there is not reused.
+  ASSERT_TRUE(g.Reuse(internal::PlainBody{
+                          [](void*, void*) -> void* {
+                            auto* child = new RawGreenlet([] {});
+                            return child;
+                          },
+                          nullptr},
+                      internal::NewGreenletId()));
+  auto* child = static_cast<RawGreenlet*>(g.switch_to());
+  ASSERT_TRUE(g.dead());
+  EXPECT_EQ(child->parent(), &g);
+  EXPECT_FALSE(g.Reuse(internal::PlainBody{body, &run}, 9));
+  delete child;
+  EXPECT_TRUE(g.Reuse(internal::PlainBody{body, &run}, 9));
+
+  // Nor one of another thread.
+  std::thread([&] {
+    EXPECT_FALSE(g.Reuse(internal::PlainBody{body, &run}, 10));
+  }).join();
 }
 
 TEST(RawGreenlet, ManyGreenletsFinishAndLeaveOnlyThePoolBehind) {

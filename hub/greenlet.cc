@@ -18,7 +18,7 @@ bool OnOwnerThread(const TaskBase* t) {
 
 absl::Status WrongThread(const TaskBase* t, const char* what) {
   return absl::FailedPreconditionError(absl::StrCat(
-      "cannot ", what, " greenlet '", t->raw.name(),
+      "cannot ", what, " greenlet '", t->name(),
       "': it belongs to another thread's hub; each thread runs its own "
       "greenlets (use Hub::post to hand work to that thread)"));
 }
@@ -50,7 +50,7 @@ void CheckOwnerThread(const TaskBase* t, const char* what) {
 
 void ThrowKilled(const TaskBase* t) {
   throw GreenletKilled(
-      absl::StrCat("greenlet '", t->raw.name(), "' was killed"));
+      absl::StrCat("greenlet '", t->name(), "' was killed"));
 }
 
 void Start(TaskBase* t) {
@@ -76,7 +76,7 @@ absl::Status Join(TaskBase* t, absl::Duration timeout) {
   Record* r = hub->CurrentRecord();
   if (r->task == t) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "greenlet '", t->raw.name(),
+        "greenlet '", t->name(),
         "' cannot join itself: it would wait for its own end forever"));
   }
   Waiter w(RawGreenlet::current(), r);
@@ -103,7 +103,7 @@ absl::Status Join(TaskBase* t, absl::Duration timeout) {
   } cleanup{hub, t, &link, &timer};
   if (hub->Park(w) == kTimedOut) {
     return absl::DeadlineExceededError(
-        absl::StrCat("greenlet '", t->raw.name(), "' did not end within ",
+        absl::StrCat("greenlet '", t->name(), "' did not end within ",
                      absl::FormatDuration(timeout)));
   }
   return absl::OkStatus();
@@ -116,11 +116,11 @@ absl::Status Kill(TaskBase* t, absl::Duration timeout, bool block) {
   if (!OnOwnerThread(t)) return WrongThread(t, "kill");
   if (t->dead()) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "cannot kill greenlet '", t->raw.name(), "': it is already dead"));
+        "cannot kill greenlet '", t->name(), "': it is already dead"));
   }
   if (t->kill_requested) {
     return absl::FailedPreconditionError(
-        absl::StrCat("cannot kill greenlet '", t->raw.name(),
+        absl::StrCat("cannot kill greenlet '", t->name(),
                      "': it is already being killed (join() it to wait)"));
   }
   t->kill_requested = true;
@@ -129,14 +129,14 @@ absl::Status Kill(TaskBase* t, absl::Duration timeout, bool block) {
     hub->KillUnstarted(t);
     return absl::OkStatus();
   }
-  if (RawGreenlet::current() == &t->raw) throw GreenletExit{};
+  if (RawGreenlet::current() == t->raw) throw GreenletExit{};
   hub->DeliverError(t->record, std::make_exception_ptr(GreenletExit{}),
                     &kKillOwner);
   if (!block) return absl::OkStatus();
   absl::Status s = Join(t, timeout);
   if (absl::IsDeadlineExceeded(s)) {
     return absl::DeadlineExceededError(
-        absl::StrCat("greenlet '", t->raw.name(),
+        absl::StrCat("greenlet '", t->name(),
                      "' was told to die but did not "
                      "end within ",
                      absl::FormatDuration(timeout)));

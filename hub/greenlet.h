@@ -188,7 +188,7 @@ class Greenlet {
   // Its value; only when successful().
   template <typename U = T>
   requires(!std::is_void_v<U>) const U& value() const { return *task_->value; }
-  const std::string& name() const { return task_->raw.name(); }
+  const std::string& name() const { return task_->name(); }
 
   // Calls `callback(greenlet)` when it ends (at once if it has), in the ending
   // greenlet. link_value only if it returned; link_exception only if it raised.

@@ -304,6 +304,66 @@ TEST_F(GreenletTest, SpawnOptionsNameAndStack) {
   EXPECT_GT(g.get(), 0u);
 }
 
+// A task's greenlet exists from its start to its end; one that ended is
+// reused for the next start. Each run still has its task's id and name, and
+// nothing of the run before.
+TEST_F(GreenletTest, EachRunHasItsTasksIdAndNameOnAReusedGreenlet) {
+  struct Seen {
+    RawGreenlet* runner = nullptr;
+    std::string name;
+    bool had_error = false;
+  };
+  auto look = [](Seen* seen) {
+    RawGreenlet* g = RawGreenlet::current();
+    seen->runner = g;
+    seen->name = g->name();
+    seen->had_error = g->exception() != nullptr;
+  };
+  Seen a, b, c;
+  auto first = spawn([&] {
+    look(&a);
+    throw std::runtime_error("first fails");
+  });
+  const std::string first_name = first.name();  // asked before it starts
+  EXPECT_FALSE(first.join().ok() && first.successful());
+  EXPECT_NE(first.exception(), nullptr);
+  auto second = spawn(SpawnOptions{.name = "bee"}, [&] { look(&b); });
+  ASSERT_TRUE(second.join().ok());
+  auto third = spawn([&] {
+    look(&c);
+    return 3;
+  });
+  EXPECT_EQ(third.get(), 3);
+
+  EXPECT_EQ(a.name, first_name);
+  EXPECT_EQ(b.name, "bee");
+  EXPECT_EQ(c.name, third.name());
+  EXPECT_NE(c.name, a.name);
+  EXPECT_FALSE(b.had_error);
+  EXPECT_FALSE(c.had_error);
+  // An ended greenlet was taken again (which one depends on when the hub
+  // lets go of an ended task): three runs, two greenlets.
+  EXPECT_TRUE(c.runner == a.runner || c.runner == b.runner);
+}
+
+// A task that leaves a RawGreenlet of its own behind: its ended greenlet is
+// not reused while the child names it as parent, but freed (the child then
+// goes to the hub's greenlet, as orphans do), and the child lives on.
+TEST_F(GreenletTest, ARunThatLeavesAChildBehindIsNotReused) {
+  auto g = spawn([] { return new RawGreenlet([] {}); });
+  std::unique_ptr<RawGreenlet> child(g.get());
+  for (int i = 0; i < 2; ++i) {  // the next starts find g's greenlet
+    int ran = 0;
+    auto h = spawn([&] { ++ran; });
+    ASSERT_TRUE(h.join().ok());
+    EXPECT_EQ(ran, 1);
+  }
+  EXPECT_EQ(child->parent(), Hub::current().hub_greenlet());
+  ASSERT_TRUE(child->set_parent(RawGreenlet::current()).ok());
+  child->switch_to();
+  EXPECT_TRUE(child->dead());
+}
+
 TEST_F(GreenletTest, ManyGreenletsLeaveNothingBehind) {
   std::vector<Greenlet<int>> gs;
   const int n = testing::kManyGreenlets;

@@ -164,11 +164,11 @@ Hub::~Hub() {
     if (t->state == TaskBase::State::kRunning) {
       t->kill_requested = true;
       if (Waiter* w = t->record.parked; w && w->woken) RemoveReady(w);
-      (void)t->raw.kill();  // unwinds it; it unlinks itself from live_
+      (void)t->raw->kill();  // unwinds it; it unlinks itself from live_
       if (!t->dead()) {
         std::fprintf(
             stderr, "gevent: greenlet '%s' survived being killed at hub exit\n",
-            t->raw.name().c_str());
+            t->name().c_str());
         // Unlink it so that the loop ends.
         live_ = t->live_next;
         if (live_) live_->live_prev = nullptr;
@@ -181,6 +181,8 @@ Hub::~Hub() {
     t->Release();
   }
   ReleaseZombie();
+  for (RawGreenlet* g : spare_runners_) internal::DestroyRunner(g);
+  spare_runners_.clear();
   ready_head_ = ready_tail_ = nullptr;
   RawGreenlet::root()->set_scheduler_data(nullptr);
   // Close the mailbox before the backend goes; posts still queued are dropped
@@ -228,14 +230,23 @@ void Hub::RunPosts() {
 
 Waiter* Hub::PopReadySlow(Waiter* w) {
   for (;;) {
-    // A greenlet killed before it started: drop its start entry and the
-    // reference the hub held for it.
-    if (TaskBase* t = w->record->task; t && w == &t->start_entry) t->Release();
+    if (w->greenlet == nullptr) {
+      // A task's start entry: it starts now, on a greenlet made for it, unless
+      // it was killed before it started; then drop the entry and the reference
+      // the hub held for it.
+      TaskBase* t = w->record->task;
+      if (!t->dead()) {
+        t->MakeRunner();
+        return w;
+      }
+      t->Release();
+    } else if (!w->greenlet->dead()) {
+      return w;
+    }
     w = ready_head_;
     if (w == nullptr) return nullptr;
     ready_head_ = w->next;
     if (ready_head_ == nullptr) ready_tail_ = nullptr;
-    if (!w->greenlet->dead()) return w;
   }
 }
 
@@ -361,6 +372,7 @@ void Hub::ReleaseZombie() {
   if (zombie_) {
     TaskBase* z = zombie_;
     zombie_ = nullptr;
+    z->DropRunner();
     z->Release();
   }
 }

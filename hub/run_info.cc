@@ -28,14 +28,14 @@ using internal::Record;
 using internal::TaskBase;
 using internal::Waiter;
 
-std::string Quoted(const RawGreenlet& g) {
-  return g.is_root() ? std::string("main") : absl::StrCat("'", g.name(), "'");
-}
+std::string Quoted(const TaskBase& t) { return absl::StrCat("'", t.name(), "'"); }
 
 // "waits in recv on fd 7", "ready", ...
-std::string StateOf(const RawGreenlet& g, const Record* r, bool scheduled) {
-  if (&g == RawGreenlet::current()) return "running (it asked for this)";
-  if (scheduled) return "not started yet";
+std::string StateOf(const RawGreenlet* g, const Record* r, bool scheduled) {
+  if (g != nullptr && g == RawGreenlet::current()) {
+    return "running (it asked for this)";
+  }
+  if (scheduled || g == nullptr) return "not started yet";
   const Waiter* w = r != nullptr ? r->parked : nullptr;
   if (w == nullptr) return "suspended";
   if (w->woken) return "ready to run";
@@ -109,7 +109,7 @@ std::string Hub::run_info() {
   names[hub_greenlet_.id()] = "the hub";
   size_t count = 1;  // main
   for (TaskBase* t = live_; t != nullptr; t = t->live_next) {
-    names[t->raw.id()] = Quoted(t->raw);
+    names[t->id] = Quoted(*t);
     ++count;
   }
   const int64_t now = internal::MonotonicNowNs();
@@ -123,11 +123,11 @@ std::string Hub::run_info() {
       st.io_ops, st.timers_fired);
   RawGreenlet* root = RawGreenlet::root();
   absl::StrAppend(&out, "\ngreenlet main (id ", root->id(),
-                  "): ", StateOf(*root, &root_record_, false), "\n");
+                  "): ", StateOf(root, &root_record_, false), "\n");
   AppendStack(*root, &out);
   for (TaskBase* t = live_; t != nullptr; t = t->live_next) {
     absl::StrAppend(
-        &out, "\ngreenlet ", Quoted(t->raw), " (id ", t->raw.id(), "): ",
+        &out, "\ngreenlet ", Quoted(*t), " (id ", t->id, "): ",
         StateOf(t->raw, &t->record, t->state == TaskBase::State::kScheduled));
     auto by = names.find(t->spawner_id);
     absl::StrAppend(&out, ", spawned");
@@ -141,7 +141,7 @@ std::string Hub::run_info() {
     absl::StrAppend(&out, " by ",
                     by != names.end() ? by->second : "a greenlet now ended",
                     " (id ", t->spawner_id, ")\n");
-    AppendStack(t->raw, &out);
+    if (t->raw != nullptr) AppendStack(*t->raw, &out);
   }
   return out;
 }

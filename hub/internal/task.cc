@@ -2,7 +2,11 @@
 
 #include "gevent/hub/internal/task.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <new>
+
+#include "absl/strings/str_cat.h"
 
 namespace gevent::internal {
 
@@ -44,9 +48,9 @@ thread_local TaskCacheOwner tls_task_cache_owner;
   return (size + kSizeClassBytes - 1) / kSizeClassBytes - 1;
 }
 
-}  // namespace
-
-void* TaskBase::operator new(size_t size) {
+// From the calling thread's cache of freed blocks of that size class (tasks
+// and their runners share it).
+void* CachedAlloc(size_t size) {
 #if defined(__SANITIZE_ADDRESS__)
   return ::operator new(size);  // ASan must see every allocation
 #else
@@ -63,7 +67,7 @@ void* TaskBase::operator new(size_t size) {
 #endif
 }
 
-void TaskBase::operator delete(void* p, size_t size) {
+void CachedFree(void* p, size_t size) {
 #if defined(__SANITIZE_ADDRESS__)
   ::operator delete(p, size);
 #else
@@ -82,6 +86,12 @@ void TaskBase::operator delete(void* p, size_t size) {
   }
 #endif
 }
+
+}  // namespace
+
+void* TaskBase::operator new(size_t size) { return CachedAlloc(size); }
+
+void TaskBase::operator delete(void* p, size_t size) { CachedFree(p, size); }
 
 void LinkList::PushBack(Link* l) {
   if (head_ == nullptr) {
@@ -116,18 +126,77 @@ Link* LinkList::PopFront() {
   return l;
 }
 
-TaskBase::TaskBase(Hub* h, std::string&& name, size_t stack_size)
+TaskBase::TaskBase(Hub* h, std::string&& given_name, size_t stack)
     : hub(h),
-      raw(PlainBody{[](void* self, void*) -> void* {
-                      return static_cast<TaskBase*>(self)->Main();
-                    },
-                    this},
-          h->hub_greenlet(), stack_size),
-      start_entry(&raw, &record) {
-  if (!name.empty()) raw.set_name(std::move(name));
+      start_entry(nullptr, &record),
+      id(NewGreenletId()),
+      stack_size(
+          static_cast<uint32_t>(std::min<size_t>(stack, size_t{1} << 31))) {
+  if (!given_name.empty()) {
+    name_ = std::make_unique<std::string>(std::move(given_name));
+    named = true;
+  }
   record.task = this;
-  raw.set_scheduler_data(&record);
   spawner_id = RawGreenlet::current()->id();
+}
+
+const std::string& TaskBase::name() const {
+  if (!name_) name_ = std::make_unique<std::string>(absl::StrCat("greenlet-", id));
+  return *name_;
+}
+
+namespace {
+
+// Ended runners a hub keeps: enough for the greenlets that end between two
+// starts, few enough to cost nothing idle.
+constexpr size_t kSpareRunners = 16;
+
+void* RunTask(void* self, void*) { return static_cast<TaskBase*>(self)->Main(); }
+
+}  // namespace
+
+void DestroyRunner(RawGreenlet* g) {
+  g->~RawGreenlet();
+  CachedFree(g, sizeof(RawGreenlet));
+}
+
+RawGreenlet* TaskBase::MakeRunner() {
+  const PlainBody body{&RunTask, this};
+  std::vector<RawGreenlet*>& spares = hub->spare_runners();
+  while (!spares.empty() && spares.back()->stack_size() == stack_size) {
+    RawGreenlet* g = spares.back();
+    spares.pop_back();
+    if (g->Reuse(body, id)) {
+      raw = g;
+      break;
+    }
+    DestroyRunner(g);  // a child of its run still names it as parent
+  }
+  if (raw == nullptr) {
+    void* mem = CachedAlloc(sizeof(RawGreenlet));
+    try {
+      raw = new (mem) RawGreenlet(body, hub->hub_greenlet(), stack_size, id);
+    } catch (...) {
+      CachedFree(mem, sizeof(RawGreenlet));
+      throw;
+    }
+  }
+  if (named) raw->set_name(*name_);
+  raw->set_scheduler_data(&record);
+  start_entry.greenlet = raw;
+  return raw;
+}
+
+void TaskBase::DropRunner() {
+  RawGreenlet* g = raw;
+  raw = nullptr;
+  start_entry.greenlet = nullptr;
+  std::vector<RawGreenlet*>& spares = hub->spare_runners();
+  if (g->dead() && spares.size() < kSpareRunners) {
+    spares.push_back(g);
+  } else {
+    DestroyRunner(g);
+  }
 }
 
 void* TaskBase::Main() {
@@ -147,7 +216,7 @@ void* TaskBase::Main() {
   }
   FireLinks();
   void* value = nullptr;
-  raw.set_exit_target(hub->TaskFinished(this, &value));
+  raw->set_exit_target(hub->TaskFinished(this, &value));
   return value;
 }
 
@@ -161,14 +230,13 @@ void TaskBase::FireLinks() {
       std::fprintf(stderr,
                    "gevent: a link callback of greenlet '%s' threw; the "
                    "exception is dropped\n",
-                   raw.name().c_str());
+                   name().c_str());
     }
   }
 }
 
 void TaskBase::KillBeforeStart() {
-  (void)raw.kill();  // never runs now
-  killed = true;
+  killed = true;  // never runs now
   DropBody();
   FireLinks();
 }

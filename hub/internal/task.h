@@ -3,9 +3,11 @@
 // task.h (internal)
 //
 // A spawned greenlet's state, shared by its Greenlet<T> handles and the hub:
-// the RawGreenlet that runs it, its hub record, its result, and the links fired
-// when it ends. One allocation per spawn. Users see it only through
-// Greenlet<T>.
+// its hub record, its result, and the links fired when it ends. One allocation
+// per spawn. The RawGreenlet that runs it exists only from its start to its
+// end (the hub makes it from a per-thread cache and frees it after), so that a
+// batch of spawned or ended tasks costs memory traffic for small objects only.
+// Users see it only through Greenlet<T>.
 
 #ifndef GEVENT_HUB_INTERNAL_TASK_H_
 #define GEVENT_HUB_INTERNAL_TASK_H_
@@ -58,12 +60,19 @@ struct TaskExtras {
   std::vector<std::unique_ptr<CallbackLink>> callbacks;
 };
 
+// Destroys and frees a greenlet made by TaskBase::MakeRunner.
+void DestroyRunner(RawGreenlet* g);
+
 class TaskBase {
  public:
   enum class State : uint8_t { kUnstarted, kScheduled, kRunning, kDead };
 
   TaskBase(Hub* hub, std::string&& name, size_t stack_size);
-  virtual ~TaskBase() = default;
+  // (Inline: an out-of-line virtual would make task.cc, built without debug
+  // info, the only place the class is described, and tools/gdb reads it.)
+  virtual ~TaskBase() {
+    if (raw != nullptr) DestroyRunner(raw);
+  }
   TaskBase(const TaskBase&) = delete;
   TaskBase& operator=(const TaskBase&) = delete;
 
@@ -82,21 +91,35 @@ class TaskBase {
     if (--refs == 0) delete this;
   }
 
+  // The name given at spawn, or "greenlet-<id>" (the running greenlet's too).
+  const std::string& name() const;
+  // Makes `raw`, the greenlet that will run the task (the hub, when it first
+  // dispatches the task's start entry).
+  RawGreenlet* MakeRunner();
+  // Lets go of `raw` once it has ended and its stack has been left: the hub
+  // keeps it for a later task, or it is freed. On the hub's thread.
+  void DropRunner();
+
   bool dead() const { return state == State::kDead; }
   bool started() const { return state != State::kUnstarted; }
   // Ends a task that has not run yet: it never will. Fires its links.
   void KillBeforeStart();
   // Marks the task dead and fires its links (in the calling greenlet).
   void FireLinks();
+  // The runner's body: runs the user's function, then ends the task.
+  void* Main();
 
   Hub* const hub;
-  RawGreenlet raw;
+  RawGreenlet* raw = nullptr;  // while it runs (see MakeRunner)
   Record record;
+  // Its place in the ready queue until it starts: `greenlet` is null until
+  // the hub dispatches it and makes `raw`.
   Waiter start_entry;
   State state = State::kUnstarted;
   bool kill_requested = false;
   bool killed = false;
-  int refs = 1;  // (packs with the flags above)
+  bool named = false;  // name_ was given at spawn
+  int refs = 1;        // (packs with the flags above)
   std::exception_ptr exception;
   LinkList links;
   // start_later()'s timer and link() callbacks: rare, so out of line.
@@ -107,6 +130,8 @@ class TaskBase {
   // spawn costs no clock call).
   uint64_t spawner_id = 0;
   int64_t spawned_at_ns = 0;
+  const uint64_t id;
+  const uint32_t stack_size;
 
  protected:
   // Runs the user's function and stores its result; may throw.
@@ -115,7 +140,7 @@ class TaskBase {
   virtual void DropBody() = 0;
 
  private:
-  void* Main();
+  mutable std::unique_ptr<std::string> name_;  // made on first ask if not given
 };
 
 template <typename T>

@@ -61,6 +61,13 @@ def _greenlet_name(raw):
     return "'%s'" % _std_string(name_ptr.dereference())
 
 
+def _task_name(task):
+    name_ptr = _pointer_in(task["name_"])
+    if name_ptr is None or int(name_ptr) == 0:
+        return "greenlet-%d" % int(task["id"])
+    return "'%s'" % _std_string(name_ptr.dereference())
+
+
 def _wait_of(record):
     waiter = record["parked"]
     if int(waiter) == 0:
@@ -84,23 +91,33 @@ class _Greenlet(object):
 
     @property
     def id(self):
+        if self.task is not None:
+            return int(self.task["id"])
         return int(self.raw["id_"])
+
+    @property
+    def name(self):
+        if self.task is not None:
+            return _task_name(self.task)
+        return _greenlet_name(self.raw)
 
     def describe(self, current_id):
         if self.id == current_id:
             state = "running (the thread's current greenlet: use bt)"
-        elif self.task is not None and int(self.task["state"]) == 1:
+        elif self.task is not None and (int(self.task["state"]) == 1 or
+                                        self.raw is None):
             state = "not started yet"
         else:
             state = _wait_of(self.record)
-        text = "greenlet %s (id %d): %s" % (_greenlet_name(self.raw), self.id,
-                                            state)
+        text = "greenlet %s (id %d): %s" % (self.name, self.id, state)
         if self.task is not None:
             text += ", spawned by id %d" % int(self.task["spawner_id"])
         return text
 
     def frames(self, limit=64):
         """Return addresses where it is suspended, innermost first."""
+        if self.raw is None:
+            return []  # not started: no greenlet yet
         context = int(self.raw["context_"])
         if context == 0:
             return []
@@ -168,7 +185,9 @@ def _greenlets_of(thread, hub):
     seen = 0
     while int(task) != 0 and seen < 1000000:
         t = task.dereference()
-        out.append(_Greenlet(thread, t["raw"], t["record"], t))
+        # A task has its greenlet only from its start to its end.
+        raw = t["raw"].dereference() if int(t["raw"]) != 0 else None
+        out.append(_Greenlet(thread, raw, t["record"], t))
         task = t["live_next"]
         seen += 1
     return out
@@ -230,7 +249,7 @@ class BacktraceCommand(gdb.Command):
             for g in _greenlets_of(thread, hub):
                 if wanted is not None and g.id != wanted:
                     continue
-                if wanted is None and _greenlet_name(g.raw).strip("'") != arg:
+                if wanted is None and g.name.strip("'") != arg:
                     continue
                 wanted = g.id
                 if g.id == current:
