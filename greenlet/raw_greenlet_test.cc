@@ -590,12 +590,12 @@ TEST(RawGreenlet, AnEndedGreenletIsReusedForANewBody) {
   EXPECT_EQ(run.runs, 2);
 
   // One whose children are still there is not reused.
-  ASSERT_TRUE(g.Reuse(internal::PlainBody{
-                          [](void*, void*) -> void* {
-                            auto* child = new RawGreenlet([] {});
-                            return child;
-                          },
-                          nullptr},
+  ASSERT_TRUE(g.Reuse(internal::PlainBody{[](void*, void*) -> void* {
+                                            auto* child =
+                                                new RawGreenlet([] {});
+                                            return child;
+                                          },
+                                          nullptr},
                       internal::NewGreenletId()));
   auto* child = static_cast<RawGreenlet*>(g.switch_to());
   ASSERT_TRUE(g.dead());

@@ -49,8 +49,7 @@ void CheckOwnerThread(const TaskBase* t, const char* what) {
 }
 
 void ThrowKilled(const TaskBase* t) {
-  throw GreenletKilled(
-      absl::StrCat("greenlet '", t->name(), "' was killed"));
+  throw GreenletKilled(absl::StrCat("greenlet '", t->name(), "' was killed"));
 }
 
 void Start(TaskBase* t) {

@@ -17,40 +17,40 @@ void Lock::unlock() {
 }
 
 bool RLock::lock(absl::Duration timeout) {
-  RawGreenlet* me = RawGreenlet::current();
-  if (owner_ == me) {
+  const uint64_t me = RawGreenlet::current()->id();
+  if (owner_id_ == me) {
     ++depth_;
     return true;
   }
   if (!sem_.acquire(timeout)) return false;
-  owner_ = me;
+  owner_id_ = me;
   depth_ = 1;
   return true;
 }
 
 bool RLock::try_lock() {
-  RawGreenlet* me = RawGreenlet::current();
-  if (owner_ == me) {
+  const uint64_t me = RawGreenlet::current()->id();
+  if (owner_id_ == me) {
     ++depth_;
     return true;
   }
   if (!sem_.try_acquire()) return false;
-  owner_ = me;
+  owner_id_ = me;
   depth_ = 1;
   return true;
 }
 
 void RLock::unlock() {
   RawGreenlet* me = RawGreenlet::current();
-  if (owner_ != me) {
+  if (owner_id_ != me->id()) {
     throw std::logic_error(absl::StrCat(
         "RLock::unlock from greenlet '", me->name(),
         "', which does not hold it",
-        owner_ ? absl::StrCat(" (greenlet '", owner_->name(), "' does)")
-               : std::string(" (nobody does)")));
+        owner_id_ != 0 ? absl::StrCat(" (greenlet id ", owner_id_, " does)")
+                       : std::string(" (nobody does)")));
   }
   if (--depth_ == 0) {
-    owner_ = nullptr;
+    owner_id_ = 0;
     sem_.release();
   }
 }

@@ -20,6 +20,8 @@
 #ifndef GEVENT_HUB_LOCK_H_
 #define GEVENT_HUB_LOCK_H_
 
+#include <cstdint>
+
 #include "absl/time/time.h"
 #include "gevent/greenlet/raw_greenlet.h"
 #include "gevent/hub/semaphore.h"
@@ -51,13 +53,15 @@ class RLock {
   // Releases one level. Throws std::logic_error, changing nothing, if the
   // calling greenlet does not hold it.
   void unlock();
-  bool locked() const { return owner_ != nullptr; }
+  bool locked() const { return owner_id_ != 0; }
   // True when the calling greenlet holds it.
-  bool is_owned() const { return owner_ == RawGreenlet::current(); }
+  bool is_owned() const { return owner_id_ == RawGreenlet::current()->id(); }
 
  private:
   Semaphore sem_{1};
-  RawGreenlet* owner_ = nullptr;
+  // The holder by id, not by pointer: a greenlet that ended holding the lock
+  // may be gone, or its RawGreenlet reused by the hub for another greenlet.
+  uint64_t owner_id_ = 0;
   int depth_ = 0;
 };
 

@@ -28,7 +28,9 @@ using internal::Record;
 using internal::TaskBase;
 using internal::Waiter;
 
-std::string Quoted(const TaskBase& t) { return absl::StrCat("'", t.name(), "'"); }
+std::string Quoted(const TaskBase& t) {
+  return absl::StrCat("'", t.name(), "'");
+}
 
 // "waits in recv on fd 7", "ready", ...
 std::string StateOf(const RawGreenlet* g, const Record* r, bool scheduled) {

@@ -225,6 +225,27 @@ TEST_F(SyncTest, RLockIsReentrantAndOwnerAware) {
   EXPECT_FALSE(lock.locked());
 }
 
+// A greenlet that ends holding an RLock keeps it held: the greenlets after it
+// (which the hub may run on the same reused RawGreenlet) do not own it.
+TEST_F(SyncTest, AnRLockHeldByAnEndedGreenletIsNotOwnedByTheNextOne) {
+  RLock lock;
+  ASSERT_TRUE(spawn([&] { return lock.lock(); }).get());
+  for (int i = 0; i < 3; ++i) {
+    auto next = spawn([&] {
+      EXPECT_FALSE(lock.is_owned());
+      EXPECT_FALSE(lock.try_lock());
+      try {
+        lock.unlock();
+        return std::string("unlocked");
+      } catch (const std::logic_error& e) {
+        return std::string(e.what());
+      }
+    });
+    EXPECT_THAT(next.get(), HasSubstr("does not hold it"));
+    EXPECT_TRUE(lock.locked());
+  }
+}
+
 TEST_F(SyncTest, PrimitivesBelongToOneThread) {
   Event e;
   EXPECT_FALSE(e.wait(absl::Milliseconds(1)));  // binds it to this thread's hub

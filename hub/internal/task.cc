@@ -141,7 +141,8 @@ TaskBase::TaskBase(Hub* h, std::string&& given_name, size_t stack)
 }
 
 const std::string& TaskBase::name() const {
-  if (!name_) name_ = std::make_unique<std::string>(absl::StrCat("greenlet-", id));
+  if (!name_)
+    name_ = std::make_unique<std::string>(absl::StrCat("greenlet-", id));
   return *name_;
 }
 
@@ -151,7 +152,9 @@ namespace {
 // starts, few enough to cost nothing idle.
 constexpr size_t kSpareRunners = 16;
 
-void* RunTask(void* self, void*) { return static_cast<TaskBase*>(self)->Main(); }
+void* RunTask(void* self, void*) {
+  return static_cast<TaskBase*>(self)->Main();
+}
 
 }  // namespace
 
