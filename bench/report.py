@@ -345,8 +345,9 @@ def micro_section(res, charts, targets):
         met = go / ours >= 10
         targets.append(("spawn+join: Go / gevent-cpp", ">= 10",
                         f"{go / ours:.1f} ({ours:.0f} vs {go:.0f} ns)", met,
-                        "" if met else "bound by memory traffic over 100,000 live tasks: "
-                        "see bench/README.md, \"Spawn + join\""))
+                        "" if met else "a greenlet's start and end cost about Go's "
+                        "tenth even in the caches: see bench/README.md, "
+                        "\"Spawn + join\""))
     out += [f"- {n}" for n in notes_of(lines)]
     return "\n".join(out)
 

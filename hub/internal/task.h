@@ -4,9 +4,10 @@
 //
 // A spawned greenlet's state, shared by its Greenlet<T> handles and the hub:
 // its hub record, its result, and the links fired when it ends. One allocation
-// per spawn. The RawGreenlet that runs it exists only from its start to its
-// end (the hub makes it from a per-thread cache and frees it after), so that a
-// batch of spawned or ended tasks costs memory traffic for small objects only.
+// per spawn. The RawGreenlet that runs it is the task's only from its start to
+// its end (the hub takes an ended one back for the next task, or makes one), so
+// that a batch of spawned or ended tasks costs memory traffic for small objects
+// only.
 // Users see it only through Greenlet<T>.
 
 #ifndef GEVENT_HUB_INTERNAL_TASK_H_
