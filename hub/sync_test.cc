@@ -196,22 +196,26 @@ TEST_F(SyncTest, LockTimesOut) {
   lock.unlock();
 }
 
+// In a greenlet that does not hold `lock`: checks that it cannot take or
+// release it, and returns unlock()'s error.
+std::string AsStranger(RLock& lock) {
+  EXPECT_FALSE(lock.is_owned());
+  EXPECT_FALSE(lock.try_lock());
+  try {
+    lock.unlock();
+    return "unlocked";
+  } catch (const std::logic_error& e) {
+    return e.what();
+  }
+}
+
 TEST_F(SyncTest, RLockIsReentrantAndOwnerAware) {
   RLock lock;
   ASSERT_TRUE(lock.lock());
   ASSERT_TRUE(lock.lock());  // again, same greenlet
   EXPECT_TRUE(lock.is_owned());
-  auto stranger = spawn([&] {
-    EXPECT_FALSE(lock.is_owned());
-    EXPECT_FALSE(lock.try_lock());
-    try {
-      lock.unlock();
-      return std::string("unlocked");
-    } catch (const std::logic_error& e) {
-      return std::string(e.what());
-    }
-  });
-  EXPECT_THAT(stranger.get(), HasSubstr("does not hold it"));
+  EXPECT_THAT(spawn([&] { return AsStranger(lock); }).get(),
+              HasSubstr("does not hold it"));
   lock.unlock();
   EXPECT_TRUE(lock.locked());  // one level left
   auto waiter = spawn([&] {
@@ -231,17 +235,8 @@ TEST_F(SyncTest, AnRLockHeldByAnEndedGreenletIsNotOwnedByTheNextOne) {
   RLock lock;
   ASSERT_TRUE(spawn([&] { return lock.lock(); }).get());
   for (int i = 0; i < 3; ++i) {
-    auto next = spawn([&] {
-      EXPECT_FALSE(lock.is_owned());
-      EXPECT_FALSE(lock.try_lock());
-      try {
-        lock.unlock();
-        return std::string("unlocked");
-      } catch (const std::logic_error& e) {
-        return std::string(e.what());
-      }
-    });
-    EXPECT_THAT(next.get(), HasSubstr("does not hold it"));
+    EXPECT_THAT(spawn([&] { return AsStranger(lock); }).get(),
+                HasSubstr("does not hold it"));
     EXPECT_TRUE(lock.locked());
   }
 }
