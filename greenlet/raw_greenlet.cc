@@ -5,6 +5,7 @@
 #include <cxxabi.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/ucontext.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -213,15 +214,46 @@ StackPool& ThisThreadStackPool() { return ThisThread()->pool; }
 uint64_t NewGreenletId() { return NextId(); }
 }  // namespace internal
 
-// SIGSEGV on the guard page below the running greenlet's stack: say which
-// greenlet overflowed and die. Any other fault goes to the handler installed
-// before ours.
+namespace {
+
+// The stack pointer of the context that faulted (0 where unknown).
+uintptr_t FaultingStackPointer(const void* ucontext) {
+  const auto* uc = static_cast<const ucontext_t*>(ucontext);
+#if defined(__x86_64__)
+  return static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RSP]);
+#elif defined(__aarch64__)
+  return static_cast<uintptr_t>(uc->uc_mcontext.sp);
+#else
+  (void)uc;
+  return 0;
+#endif
+}
+
+// Bytes below the stack pointer that a function may touch without moving it
+// (x86-64's red zone is 128), with room for a probe at an offset.
+constexpr uintptr_t kBelowStackPointer = 4096;
+
+}  // namespace
+
+// A fault of the running greenlet's own stack overflow: say which greenlet
+// and die. It is one when the address is in the gap below the stack (a probe
+// or a small frame hit the guard), or when the stack pointer itself is below
+// the stack and the address is at or above it (a frame larger than the gap,
+// from code built without stack probing, landed on whatever lies below). Any
+// other fault goes to the handler installed before ours.
 void OverflowSignalHandler(int sig, void* info_ptr, void* ucontext) {
   auto* info = static_cast<siginfo_t*>(info_ptr);
   ThreadState* ts = Owner(tls_switch);
   if (ts != nullptr) {
     const RawGreenlet* g = ts->current;
-    if (!g->is_root_ && g->stack_ && g->stack_.InGap(info->si_addr)) {
+    const uintptr_t addr = reinterpret_cast<uintptr_t>(info->si_addr);
+    const uintptr_t sp = FaultingStackPointer(ucontext);
+    const uintptr_t bottom = reinterpret_cast<uintptr_t>(g->stack_.bottom);
+    const uintptr_t top = reinterpret_cast<uintptr_t>(g->stack_.top);
+    const bool in_gap = g->stack_.InGap(info->si_addr);
+    const bool sp_below =
+        sp != 0 && sp < bottom && addr + kBelowStackPointer >= sp && addr < top;
+    if (!g->is_root_ && g->stack_ && (in_gap || sp_below)) {
       WriteStr("gevent: stack overflow in greenlet '");
       if (!g->name_) {
         WriteStr("greenlet-");
@@ -231,9 +263,15 @@ void OverflowSignalHandler(int sig, void* info_ptr, void* ucontext) {
       }
       WriteStr("' (stack of ");
       WriteNum(g->stack_.size());
+      if (in_gap) {
+        WriteStr(" bytes): it hit the guard page below its stack");
+      } else {
+        WriteStr(" bytes): a frame reached ");
+        WriteNum(bottom - std::min(sp, addr));
+        WriteStr(" bytes below its stack");
+      }
       WriteStr(
-          " bytes): it hit the guard page below its stack; give it a larger "
-          "stack_size.\n");
+          "; give it a larger stack_size or keep big buffers off the stack.\n");
       signal(SIGABRT, SIG_DFL);
       abort();
     }

@@ -15,6 +15,11 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "gevent/greenlet/internal/stack_pool.h"
+#include "gevent/greenlet/internal/unprobed_frames.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define GEVENT_TEST_ASAN 1
+#endif
 
 namespace gevent {
 namespace {
@@ -664,11 +669,78 @@ TEST(RawGreenletDeathTest, OverflowIntoAGuardPageNamesTheGreenlet) {
       "stack overflow in greenlet 'deep-recursion'");
 }
 
+// A frame of `kBytes` (built with the library's stack probing) that writes
+// its lowest byte first, as a local array filled from its start does.
+template <size_t kBytes>
+[[gnu::noinline]] int HugeFrame() {
+  volatile char frame[kBytes];
+  frame[0] = 1;
+  frame[kBytes - 1] = 2;
+  return frame[0] + frame[kBytes - 1];
+}
+
+// `n` greenlets suspended in their first switch, on the stacks below the next
+// one's: what an overflow would write into.
+std::vector<std::unique_ptr<RawGreenlet>> Neighbours(int n) {
+  std::vector<std::unique_ptr<RawGreenlet>> gs;
+  RawGreenlet* main = RawGreenlet::current();
+  for (int i = 0; i < n; ++i) {
+    gs.push_back(std::make_unique<RawGreenlet>([main] { main->switch_to(); }));
+    gs.back()->switch_to();
+  }
+  return gs;
+}
+
+TEST(RawGreenletDeathTest, AFrameLargerThanTheGapIsNamedNotWrittenBelow) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        auto below = Neighbours(4);
+        // 100 KiB on a 64 KiB stack: its first write would land in the
+        // stack below the 16 KiB gap; the probes hit the gap first.
+        RawGreenlet g([] { HugeFrame<100 * 1024>(); },
+                      {.name = "huge-frame", .stack_size = 64 * 1024});
+        g.switch_to();
+      },
+      "stack overflow in greenlet 'huge-frame'");
+}
+
+TEST(RawGreenletDeathTest, AHugeLocalArrayIsNamed) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        auto below = Neighbours(4);
+        RawGreenlet g([] { HugeFrame<512 * 1024>(); },
+                      {.name = "huge-array", .stack_size = 64 * 1024});
+        g.switch_to();
+      },
+      "stack overflow in greenlet 'huge-array'");
+}
+
+TEST(RawGreenletDeathTest, AnUnprobedFrameThatFaultsBelowTheGapIsNamed) {
+#ifdef GEVENT_TEST_ASAN
+  GTEST_SKIP() << "ASan reports the write into the suspended neighbours' red "
+                  "zones before the fault";
+#endif
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        // Enough stacks below that the array's first write lands among them
+        // and its climb faults in one of their gaps, not in this stack's.
+        auto below = Neighbours(16);
+        RawGreenlet g([] { internal::UnprobedHugeArray(); },
+                      {.name = "unprobed", .stack_size = 64 * 1024});
+        g.switch_to();
+      },
+      "stack overflow in greenlet 'unprobed' .*below its stack");
+}
+
 TEST(RawGreenletDeathTest, OverflowOfAnUnguardedStackIsCaughtAtTheNextSwitch) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_DEATH(
       {
         internal::StackPool::ExchangeGuardBudgetForTesting(0);
+        internal::StackPool::SetGuardMarkersForTesting(false);
         RawGreenlet* main = RawGreenlet::current();
         RawGreenlet g(
             [main] {

@@ -304,6 +304,32 @@ TEST_F(GreenletTest, SpawnOptionsNameAndStack) {
   EXPECT_GT(g.get(), 0u);
 }
 
+// A local array far larger than the stack, on a hub with other greenlets
+// parked below it: the process stops with the greenlet's name, whatever the
+// backend.
+template <size_t kBytes>
+[[gnu::noinline]] int FillLocalArray() {
+  volatile char array[kBytes];
+  for (size_t i = 0; i < kBytes; i += 512) array[i] = 1;
+  return array[0];
+}
+
+TEST(GreenletDeathTest, AnOverflowingTaskIsNamed) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        std::vector<Greenlet<void>> idle;
+        for (int i = 0; i < 8; ++i) {
+          idle.push_back(spawn([] { sleep(absl::Seconds(60)); }));
+        }
+        sleep(absl::ZeroDuration());  // the idle ones park on their stacks
+        (void)spawn(SpawnOptions{.name = "fat-frame", .stack_size = 64 * 1024},
+                    [] { FillLocalArray<512 * 1024>(); })
+            .join();
+      },
+      "stack overflow in greenlet 'fat-frame'");
+}
+
 // A task's greenlet exists from its start to its end; one that ended is
 // reused for the next start. Each run still has its task's id and name, and
 // nothing of the run before.

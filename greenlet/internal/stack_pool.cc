@@ -3,6 +3,8 @@
 #include "gevent/greenlet/internal/stack_pool.h"
 
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -22,7 +24,7 @@ namespace {
 // stacks stay far below vm.max_map_count, small enough that a quiet thread
 // keeps little.
 constexpr size_t kSlabTargetBytes = 8 * 1024 * 1024;
-constexpr size_t kMaxSlotsPerSlab = 1024;
+constexpr size_t kMaxSlotsPerSlab = 1024;  // also IOV_MAX: one process_madvise
 
 // Mappings the process may still spend on guard pages. Half of vm.max_map_count
 // is left to everything else (the heap, libraries, threads' stacks).
@@ -36,6 +38,53 @@ std::atomic<long>& GuardBudget() {
     return max_map_count / 2;
   }();
   return budget;
+}
+
+// Guard markers (Linux 6.13): faulting entries in the page tables, not
+// mappings. Older headers lack the constants.
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102
+#endif
+#ifndef MADV_GUARD_REMOVE
+#define MADV_GUARD_REMOVE 103
+#endif
+// process_madvise on this process without a pidfd (Linux 6.15's PIDFD_SELF).
+constexpr int kPidfdSelfProcess = -10001;
+
+// 1: markers work, 0: they do not (old kernel, seccomp) or a test turned them
+// off, -1: not tried yet.
+std::atomic<int> g_markers{-1};
+
+// Installs a guard marker on the gap of each of `slots` slots; false (with
+// none left installed) when the kernel cannot.
+bool InstallGuardMarkers(char* base, size_t stride, uint32_t slots) {
+  if (g_markers.load(std::memory_order_relaxed) == 0) return false;
+  // On the heap: this may run on a small greenlet stack.
+  std::vector<iovec> gaps(slots);
+  for (uint32_t i = 0; i < slots; ++i) {
+    gaps[i].iov_base = base + i * stride;
+    gaps[i].iov_len = kGapBytes;
+  }
+  const long want = static_cast<long>(slots * kGapBytes);
+  long done = syscall(SYS_process_madvise, kPidfdSelfProcess, gaps.data(),
+                      slots, MADV_GUARD_INSTALL, 0);
+  if (done < 0 && errno == EBADF) {
+    // Linux 6.13-6.14: markers, but no PIDFD_SELF; a pidfd for the call.
+    const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0));
+    if (pidfd >= 0) {
+      done = syscall(SYS_process_madvise, pidfd, gaps.data(), slots,
+                     MADV_GUARD_INSTALL, 0);
+      close(pidfd);
+    }
+  }
+  if (done == want) {
+    g_markers.store(1, std::memory_order_relaxed);
+    return true;
+  }
+  // Refused or partial: take back what went in and use mprotect from now on.
+  madvise(base, stride * slots, MADV_GUARD_REMOVE);
+  g_markers.store(0, std::memory_order_relaxed);
+  return false;
 }
 
 bool TakeGuardBudget(long mappings) {
@@ -115,6 +164,26 @@ StackPool::~StackPool() {
   }
 }
 
+bool StackPool::GuardMarkersAvailable() {
+  if (g_markers.load(std::memory_order_relaxed) == -1) {
+    // Try once on a scratch mapping.
+    const size_t length = kGapBytes + 4096;
+    void* mem = mmap(nullptr, length, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (mem == MAP_FAILED) return false;
+    InstallGuardMarkers(static_cast<char*>(mem), length, 1);
+    munmap(mem, length);
+  }
+  return g_markers.load(std::memory_order_relaxed) == 1;
+}
+
+bool StackPool::SetGuardMarkersForTesting(bool on) {
+  const bool was = GuardMarkersAvailable();
+  // Back on means "try again": the next slab finds out.
+  g_markers.store(on ? -1 : 0, std::memory_order_relaxed);
+  return was;
+}
+
 long StackPool::GuardBudgetLeft() {
   return GuardBudget().load(std::memory_order_relaxed);
 }
@@ -156,10 +225,12 @@ Slab* StackPool::NewSlab(SizeClass& cls) {
   slab->length = length;
   slab->stride = cls.stride;
   slab->slots = cls.slots_per_slab;
-  // Each guarded slot splits the slab into a PROT_NONE gap and a stack mapping.
+  slab->guarded = InstallGuardMarkers(slab->base, cls.stride, slab->slots);
+  // Otherwise each guarded slot splits the slab into a PROT_NONE gap and a
+  // stack mapping.
   const long mappings = 2L * cls.slots_per_slab + 1;
-  slab->guarded = TakeGuardBudget(mappings);
-  if (slab->guarded) {
+  if (!slab->guarded && TakeGuardBudget(mappings)) {
+    slab->guarded = true;
     slab->guard_mappings = mappings;
     for (uint32_t i = 0; i < slab->slots; ++i) {
       if (mprotect(slab->base + i * cls.stride, kGapBytes, PROT_NONE) != 0) {

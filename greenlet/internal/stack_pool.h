@@ -6,20 +6,22 @@
 // a Greenlet takes a stack when it first runs and gives it back when it dies.
 //
 // Why slabs: vm.max_map_count (65530 by default) caps the mappings of a
-// process, and a guard page splits a mapping in two, so a million stacks cannot
-// each be a mapping with a guard. Each slab holds many slots; every slot is
-// [gap][stack], where the gap sits below the stack it protects:
-// - In a guarded slab the gap is PROT_NONE (a hard guard page: an overflow
-//   faults and the overflow handler names the greenlet). Guarded slabs cost
-//   two mappings per slot, so they are used while the process-wide budget
-//   (half of vm.max_map_count) lasts; allocation prefers them.
-// - Past the budget, slabs are unguarded: the gap is mapped but never touched,
+// process, so a million stacks cannot each be a mapping. Each slab holds many
+// slots; every slot is [gap][stack], where the gap sits below the stack it
+// protects, and a gap faults on any access wherever the kernel allows it:
+// - Linux 6.13 and later: guard markers (MADV_GUARD_INSTALL) in the page
+//   tables fault like PROT_NONE without splitting the mapping, so every slot
+//   of every slab is guarded at no cost in mappings; one process_madvise call
+//   installs a slab's.
+// - Before that, a PROT_NONE gap costs two mappings per slot, so such guarded
+//   slabs are made while a process-wide budget (half of vm.max_map_count)
+//   lasts. Past it, slabs are unguarded: the gap is mapped but never touched,
 //   so an overflow of up to kGapBytes lands in dead memory instead of a
 //   neighbour's frames, and it is detected when the greenlet next switches out
-//   with its stack pointer in the gap. (Reading the gap on release would catch
-//   a transient overflow too, but the first read of an untouched page is a
-//   page fault: as costly as the stack's own first touch, on every fresh slot.
-//   The gap absorbs such an overflow anyway.)
+//   with its stack pointer in the gap.
+// A hard gap catches every overflow of code built with stack probing
+// (-fstack-clash-protection, in the copts of every gevent-cpp target): a
+// probed frame touches each page it allocates, so it cannot jump the gap.
 // Bookkeeping lives in the Slab objects on the heap, never in the stack pages,
 // so an idle greenlet costs the pages it touched and nothing more.
 //
@@ -41,7 +43,9 @@ class StackPool;
 struct Slab;
 struct SizeClass;
 
-// Bytes below each stack kept as a guard (hard or soft).
+// Bytes below each stack kept as a guard (hard or soft). Stack probing touches
+// every 4 KiB, so a probed frame cannot skip a gap of this size; an unprobed
+// frame can skip up to this much.
 inline constexpr size_t kGapBytes = 16 * 1024;
 
 // One stack handed out by a StackPool. Usable memory is [bottom, top).
@@ -63,7 +67,7 @@ struct Stack {
 
 struct StackPoolStats {
   size_t slabs = 0;
-  size_t guarded_slabs = 0;
+  size_t guarded_slabs = 0;  // every gap faults (markers or PROT_NONE)
   size_t mapped_bytes = 0;
   // Held by greenlets (running, suspended, or not yet given back).
   size_t stacks_in_use = 0;
@@ -104,12 +108,18 @@ class StackPool {
   size_t max_free_stacks() const { return max_free_stacks_; }
   void set_max_free_stacks(size_t n) { max_free_stacks_ = n; }
 
-  // Process-wide count of guard mappings still allowed (for tests and
-  // benchmarks).
+  // True when new slabs get guard markers (Linux 6.13+), which guard every
+  // slot without spending the budget below.
+  static bool GuardMarkersAvailable();
+  // Process-wide count of guard mappings still allowed where markers are not
+  // available (for tests and benchmarks).
   static long GuardBudgetLeft();
   // Replaces the budget and returns the old one; tests use it to get unguarded
-  // slabs.
+  // slabs (with markers turned off).
   static long ExchangeGuardBudgetForTesting(long budget);
+  // Turns guard markers off (or back on where the kernel has them) for slabs
+  // made from now on; returns whether they were on.
+  static bool SetGuardMarkersForTesting(bool on);
 
  private:
   SizeClass& ClassFor(size_t usable);

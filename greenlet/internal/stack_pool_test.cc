@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 #include <vector>
 
@@ -14,16 +15,43 @@ namespace {
 
 const size_t kPage = static_cast<size_t>(sysconf(_SC_PAGESIZE));
 
-// Restores the process-wide guard budget when a test changed it.
+// Turns guard markers off and sets the guard budget for a test (as on a kernel
+// before 6.13), restoring both after it.
 class BudgetGuard {
  public:
   explicit BudgetGuard(long budget)
-      : old_(StackPool::ExchangeGuardBudgetForTesting(budget)) {}
-  ~BudgetGuard() { StackPool::ExchangeGuardBudgetForTesting(old_); }
+      : markers_(StackPool::SetGuardMarkersForTesting(false)),
+        old_(StackPool::ExchangeGuardBudgetForTesting(budget)) {}
+  ~BudgetGuard() {
+    StackPool::ExchangeGuardBudgetForTesting(old_);
+    StackPool::SetGuardMarkersForTesting(markers_);
+  }
 
  private:
+  bool markers_;
   long old_;
 };
+
+// True when the kernel refuses to write at `address` (a guard), false when it
+// writes there.
+bool KernelCannotWrite(char* address) {
+  int fds[2];
+  EXPECT_EQ(pipe(fds), 0);
+  EXPECT_EQ(write(fds[1], "x", 1), 1);
+  const bool refused = read(fds[0], address, 1) == -1 && errno == EFAULT;
+  close(fds[0]);
+  close(fds[1]);
+  return refused;
+}
+
+int MappingCount() {
+  int lines = 0;
+  if (FILE* f = std::fopen("/proc/self/maps", "r")) {
+    for (int c; (c = std::fgetc(f)) != EOF;) lines += c == '\n';
+    std::fclose(f);
+  }
+  return lines;
+}
 
 TEST(StackPool, RoundsUpToPagesAndIsWritable) {
   StackPool pool;
@@ -62,24 +90,42 @@ TEST(StackPool, SizeClassesDoNotMix) {
 }
 
 TEST(StackPool, GuardedSlabHasProtNoneGapBelowEachStack) {
+  BudgetGuard mprotect_only(StackPool::GuardBudgetLeft());
   StackPool pool;
   ASSERT_GT(StackPool::GuardBudgetLeft(), 10000);
   Stack s = pool.Allocate(32 * 1024);
   ASSERT_TRUE(s.guarded);
-  // mincore fails with ENOMEM only for unmapped memory; the gap is mapped.
-  // Instead ask the kernel for the protection through msync-free means: a write
-  // would fault, so check with a probe syscall that reports EFAULT on PROT_NONE
-  // memory.
-  int fds[2];
-  ASSERT_EQ(pipe(fds), 0);
-  ASSERT_EQ(write(fds[1], "x", 1), 1);
-  EXPECT_EQ(read(fds[0], s.bottom - 1, 1),
-            -1);  // kernel cannot write the guard
-  EXPECT_EQ(errno, EFAULT);
-  EXPECT_EQ(read(fds[0], s.bottom, 1), 1);  // but can write the stack
-  close(fds[0]);
-  close(fds[1]);
+  EXPECT_TRUE(KernelCannotWrite(s.bottom - 1));
+  EXPECT_TRUE(KernelCannotWrite(s.bottom - kGapBytes));
+  EXPECT_FALSE(KernelCannotWrite(s.bottom));  // the stack is writable
   pool.Release(s);
+}
+
+TEST(StackPool, GuardMarkersGuardEveryStackWithoutSplittingMappings) {
+  if (!StackPool::GuardMarkersAvailable()) {
+    GTEST_SKIP() << "this kernel has no guard markers (Linux 6.13+)";
+  }
+  const long budget = StackPool::GuardBudgetLeft();
+  const int maps_before = MappingCount();
+  StackPool pool;
+  // More stacks than half of vm.max_map_count could guard with PROT_NONE.
+  const size_t n = static_cast<size_t>(budget) + 1000;
+  std::vector<Stack> stacks;
+  stacks.reserve(n);
+  for (size_t i = 0; i < n; ++i) stacks.push_back(pool.Allocate(16 * 1024));
+  for (size_t i : {size_t{0}, n / 2, n - 1}) {
+    ASSERT_TRUE(stacks[i].guarded) << i;
+    EXPECT_TRUE(KernelCannotWrite(stacks[i].bottom - 1)) << i;
+    EXPECT_TRUE(KernelCannotWrite(stacks[i].bottom - kGapBytes)) << i;
+    EXPECT_FALSE(KernelCannotWrite(stacks[i].bottom)) << i;
+  }
+  const StackPoolStats stats = pool.stats();
+  EXPECT_EQ(stats.guarded_slabs, stats.slabs);
+  // About a mapping per slab (and what a sanitizer's allocator maps), not two
+  // per stack as PROT_NONE gaps would take.
+  EXPECT_LT(MappingCount() - maps_before, static_cast<int>(n / 8));
+  EXPECT_EQ(StackPool::GuardBudgetLeft(), budget);
+  for (Stack& s : stacks) pool.Release(s);
 }
 
 TEST(StackPool, PastTheBudgetSlabsAreUnguardedWithAWritableGap) {
@@ -98,6 +144,7 @@ TEST(StackPool, PastTheBudgetSlabsAreUnguardedWithAWritableGap) {
 }
 
 TEST(StackPool, GuardsReturnToTheBudgetWhenSlabsAreUnmapped) {
+  BudgetGuard mprotect_only(StackPool::GuardBudgetLeft());
   const long before = StackPool::GuardBudgetLeft();
   {
     StackPool pool;

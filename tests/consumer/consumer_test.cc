@@ -44,4 +44,31 @@ TEST(ConsumerTest, GreenletsAndAnEchoServer) {
   server.stop();
 }
 
+// The consumer's own code, built with the .bazelrc README asks for: a local
+// array far larger than the greenlet's stack stops the process with the
+// greenlet's name.
+[[gnu::noinline]] int FillLocalArray() {
+  volatile char array[512 * 1024];
+  for (size_t i = 0; i < sizeof(array); i += 512) array[i] = 1;
+  return array[0];
+}
+
+TEST(ConsumerDeathTest, AnOverflowInTheConsumersCodeIsNamed) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        std::vector<gevent::Greenlet<void>> idle;
+        for (int i = 0; i < 8; ++i) {
+          idle.push_back(
+              gevent::spawn([] { gevent::sleep(absl::Seconds(60)); }));
+        }
+        gevent::sleep(absl::ZeroDuration());
+        (void)gevent::spawn(gevent::SpawnOptions{.name = "consumer-frame",
+                                                 .stack_size = 64 * 1024},
+                            [] { FillLocalArray(); })
+            .join();
+      },
+      "stack overflow in greenlet 'consumer-frame'");
+}
+
 }  // namespace
