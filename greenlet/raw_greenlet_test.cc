@@ -705,6 +705,22 @@ TEST(RawGreenletDeathTest, AFrameLargerThanTheGapIsNamedNotWrittenBelow) {
       "stack overflow in greenlet 'huge-frame'");
 }
 
+TEST(RawGreenletDeathTest, PastTheGuardBudgetAFrameLargerThanTheGapIsNamed) {
+  if (!internal::StackPool::GuardMarkersAvailable()) {
+    GTEST_SKIP() << "this kernel has no guard markers (Linux 6.13+)";
+  }
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        internal::StackPool::ExchangeGuardBudgetForTesting(0);
+        auto below = Neighbours(4);
+        RawGreenlet g([] { HugeFrame<100 * 1024>(); },
+                      {.name = "marked", .stack_size = 64 * 1024});
+        g.switch_to();
+      },
+      "stack overflow in greenlet 'marked'");
+}
+
 TEST(RawGreenletDeathTest, AHugeLocalArrayIsNamed) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_DEATH(

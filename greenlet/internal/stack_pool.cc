@@ -109,7 +109,7 @@ struct Slab {
   uint32_t slots;
   uint32_t used = 0;
   uint32_t fresh = 0;  // slots [fresh, slots) have never been handed out
-  bool guarded;
+  bool guarded = false;
   long guard_mappings = 0;
   std::vector<uint32_t> free;  // released slots, reused last-in first-out
   // Membership of the size class's lists.
@@ -225,17 +225,17 @@ Slab* StackPool::NewSlab(SizeClass& cls) {
   slab->length = length;
   slab->stride = cls.stride;
   slab->slots = cls.slots_per_slab;
-  slab->guarded = InstallGuardMarkers(slab->base, cls.stride, slab->slots);
-  // Otherwise each guarded slot splits the slab into a PROT_NONE gap and a
-  // stack mapping.
+  // PROT_NONE gaps first, while the budget lasts: each guarded slot splits the
+  // slab into a gap and a stack mapping. gdb's gcore can read such a slab,
+  // and a slab with guard markers not at all (its stacks come out empty in
+  // the core), so markers guard the slabs past the budget.
   const long mappings = 2L * cls.slots_per_slab + 1;
-  if (!slab->guarded && TakeGuardBudget(mappings)) {
+  if (TakeGuardBudget(mappings)) {
     slab->guarded = true;
     slab->guard_mappings = mappings;
     for (uint32_t i = 0; i < slab->slots; ++i) {
       if (mprotect(slab->base + i * cls.stride, kGapBytes, PROT_NONE) != 0) {
-        // Out of mappings after all (another library spent them): keep the slab
-        // unguarded; the soft-gap checks still apply.
+        // Out of mappings after all (another library spent them).
         for (uint32_t j = 0; j < i; ++j) {
           mprotect(slab->base + j * cls.stride, kGapBytes,
                    PROT_READ | PROT_WRITE);
@@ -246,6 +246,10 @@ Slab* StackPool::NewSlab(SizeClass& cls) {
         break;
       }
     }
+  }
+  // Otherwise markers where the kernel has them, or else the soft gap.
+  if (!slab->guarded) {
+    slab->guarded = InstallGuardMarkers(slab->base, cls.stride, slab->slots);
   }
   cls.LinkAll(slab);
   cls.LinkAvailable(slab);

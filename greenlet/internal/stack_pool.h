@@ -9,16 +9,17 @@
 // process, so a million stacks cannot each be a mapping. Each slab holds many
 // slots; every slot is [gap][stack], where the gap sits below the stack it
 // protects, and a gap faults on any access wherever the kernel allows it:
-// - Linux 6.13 and later: guard markers (MADV_GUARD_INSTALL) in the page
-//   tables fault like PROT_NONE without splitting the mapping, so every slot
-//   of every slab is guarded at no cost in mappings; one process_madvise call
-//   installs a slab's.
-// - Before that, a PROT_NONE gap costs two mappings per slot, so such guarded
-//   slabs are made while a process-wide budget (half of vm.max_map_count)
-//   lasts. Past it, slabs are unguarded: the gap is mapped but never touched,
-//   so an overflow of up to kGapBytes lands in dead memory instead of a
-//   neighbour's frames, and it is detected when the greenlet next switches out
-//   with its stack pointer in the gap.
+// - A PROT_NONE gap costs two mappings per slot, so such guarded slabs are
+//   made while a process-wide budget (half of vm.max_map_count) lasts.
+// - Past it, on Linux 6.13 and later, guard markers (MADV_GUARD_INSTALL) in
+//   the page tables fault like PROT_NONE without splitting the mapping, so
+//   every slot of every further slab is guarded; one process_madvise call
+//   installs a slab's. (They come second because gdb's gcore cannot read a
+//   slab with markers: its stacks would be missing from the core.)
+// - Past the budget on older kernels, slabs are unguarded: the gap is mapped
+//   but never touched, so an overflow of up to kGapBytes lands in dead memory
+//   instead of a neighbour's frames, and it is detected when the greenlet
+//   next switches out with its stack pointer in the gap.
 // A hard gap catches every overflow of code built with stack probing
 // (-fstack-clash-protection, in the copts of every gevent-cpp target): a
 // probed frame touches each page it allocates, so it cannot jump the gap.
@@ -108,11 +109,11 @@ class StackPool {
   size_t max_free_stacks() const { return max_free_stacks_; }
   void set_max_free_stacks(size_t n) { max_free_stacks_ = n; }
 
-  // True when new slabs get guard markers (Linux 6.13+), which guard every
-  // slot without spending the budget below.
+  // True when slabs past the budget below get guard markers (Linux 6.13+),
+  // which guard every slot without spending mappings.
   static bool GuardMarkersAvailable();
-  // Process-wide count of guard mappings still allowed where markers are not
-  // available (for tests and benchmarks).
+  // Process-wide count of guard mappings still allowed for PROT_NONE gaps (for
+  // tests and benchmarks).
   static long GuardBudgetLeft();
   // Replaces the budget and returns the old one; tests use it to get unguarded
   // slabs (with markers turned off).

@@ -90,7 +90,6 @@ TEST(StackPool, SizeClassesDoNotMix) {
 }
 
 TEST(StackPool, GuardedSlabHasProtNoneGapBelowEachStack) {
-  BudgetGuard mprotect_only(StackPool::GuardBudgetLeft());
   StackPool pool;
   ASSERT_GT(StackPool::GuardBudgetLeft(), 10000);
   Stack s = pool.Allocate(32 * 1024);
@@ -101,31 +100,33 @@ TEST(StackPool, GuardedSlabHasProtNoneGapBelowEachStack) {
   pool.Release(s);
 }
 
-TEST(StackPool, GuardMarkersGuardEveryStackWithoutSplittingMappings) {
+TEST(StackPool, PastTheBudgetGuardMarkersGuardEveryStack) {
   if (!StackPool::GuardMarkersAvailable()) {
     GTEST_SKIP() << "this kernel has no guard markers (Linux 6.13+)";
   }
-  const long budget = StackPool::GuardBudgetLeft();
+  const long budget = StackPool::ExchangeGuardBudgetForTesting(0);
   const int maps_before = MappingCount();
-  StackPool pool;
-  // More stacks than half of vm.max_map_count could guard with PROT_NONE.
-  const size_t n = static_cast<size_t>(budget) + 1000;
-  std::vector<Stack> stacks;
-  stacks.reserve(n);
-  for (size_t i = 0; i < n; ++i) stacks.push_back(pool.Allocate(16 * 1024));
-  for (size_t i : {size_t{0}, n / 2, n - 1}) {
-    ASSERT_TRUE(stacks[i].guarded) << i;
-    EXPECT_TRUE(KernelCannotWrite(stacks[i].bottom - 1)) << i;
-    EXPECT_TRUE(KernelCannotWrite(stacks[i].bottom - kGapBytes)) << i;
-    EXPECT_FALSE(KernelCannotWrite(stacks[i].bottom)) << i;
+  {
+    StackPool pool;
+    // As many stacks as half of vm.max_map_count could guard with PROT_NONE.
+    const size_t n = static_cast<size_t>(budget) / 2;
+    std::vector<Stack> stacks;
+    stacks.reserve(n);
+    for (size_t i = 0; i < n; ++i) stacks.push_back(pool.Allocate(16 * 1024));
+    for (size_t i : {size_t{0}, n / 2, n - 1}) {
+      ASSERT_TRUE(stacks[i].guarded) << i;
+      EXPECT_TRUE(KernelCannotWrite(stacks[i].bottom - 1)) << i;
+      EXPECT_TRUE(KernelCannotWrite(stacks[i].bottom - kGapBytes)) << i;
+      EXPECT_FALSE(KernelCannotWrite(stacks[i].bottom)) << i;
+    }
+    const StackPoolStats stats = pool.stats();
+    EXPECT_EQ(stats.guarded_slabs, stats.slabs);
+    // About a mapping per slab (and what a sanitizer's allocator maps), not
+    // two per stack as PROT_NONE gaps take.
+    EXPECT_LT(MappingCount() - maps_before, static_cast<int>(n / 8));
+    for (Stack& s : stacks) pool.Release(s);
   }
-  const StackPoolStats stats = pool.stats();
-  EXPECT_EQ(stats.guarded_slabs, stats.slabs);
-  // About a mapping per slab (and what a sanitizer's allocator maps), not two
-  // per stack as PROT_NONE gaps would take.
-  EXPECT_LT(MappingCount() - maps_before, static_cast<int>(n / 8));
-  EXPECT_EQ(StackPool::GuardBudgetLeft(), budget);
-  for (Stack& s : stacks) pool.Release(s);
+  StackPool::ExchangeGuardBudgetForTesting(budget);
 }
 
 TEST(StackPool, PastTheBudgetSlabsAreUnguardedWithAWritableGap) {
@@ -144,7 +145,6 @@ TEST(StackPool, PastTheBudgetSlabsAreUnguardedWithAWritableGap) {
 }
 
 TEST(StackPool, GuardsReturnToTheBudgetWhenSlabsAreUnmapped) {
-  BudgetGuard mprotect_only(StackPool::GuardBudgetLeft());
   const long before = StackPool::GuardBudgetLeft();
   {
     StackPool pool;
