@@ -10,10 +10,11 @@
 // No bound here is a fixed time, so that a slow machine (TSan, other work
 // beside the test) cannot fail it. The clients run on a thread of their own,
 // with their own hub, so that the server's hub carries the server alone. A
-// probe greenlet on each hub measures how late it runs (Lateness); the step is
-// 1 s plus that lateness, and a bad client must be cut within three steps plus
-// that lateness again. A slow or stalled hub widens the bounds; a server that
-// does not cut a bad client still exceeds them.
+// probe greenlet on each hub measures how late it runs (Lateness): a step is
+// 1 s plus twice the worst stall of either hub during it, and a bad client
+// must be cut within three steps plus four times that stall. A slow or
+// stalled hub widens the bounds; a server that does not cut a bad client
+// still exceeds them.
 
 #include <sys/socket.h>
 
