@@ -2,26 +2,41 @@
 
 #include "gevent/io/buffered.h"
 
+#include <poll.h>
+
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
+#include "gevent/hub/hub.h"
 
 namespace gevent {
 
 namespace {
 
-// The absolute deadline of a call (InfiniteFuture for none).
-absl::Time DeadlineOf(const Socket& socket, absl::Duration timeout) {
+// The absolute deadline of a call in monotonic ns, the hub's clock (-1 for
+// none). A negative `timeout` gives "now": Fill rejects it before any wait.
+int64_t DeadlineOf(const Socket& socket, absl::Duration timeout) {
   if (timeout == Socket::kDefaultTimeout) timeout = socket.timeout();
-  if (timeout == absl::InfiniteDuration()) return absl::InfiniteFuture();
-  return absl::Now() + timeout;
+  if (timeout < absl::ZeroDuration()) return internal::MonotonicNowNs();
+  return internal::DeadlineAfter(timeout, "BufferedReader");
 }
 
-absl::Duration Remaining(absl::Time deadline) {
-  if (deadline == absl::InfiniteFuture()) return absl::InfiniteDuration();
-  return std::max(deadline - absl::Now(), absl::ZeroDuration());
+bool Passed(int64_t deadline) {
+  return deadline >= 0 && internal::MonotonicNowNs() >= deadline;
+}
+
+absl::Duration Remaining(int64_t deadline) {
+  if (deadline < 0) return absl::InfiniteDuration();
+  return absl::Nanoseconds(
+      std::max<int64_t>(deadline - internal::MonotonicNowNs(), 0));
+}
+
+// Whether a recv on `fd` would return at once: bytes, EOF or an error.
+bool ReadableNow(int fd) {
+  pollfd p = {.fd = fd, .events = POLLIN, .revents = 0};
+  return ::poll(&p, 1, 0) > 0;
 }
 
 }  // namespace
@@ -43,11 +58,20 @@ std::string BufferedReader::Take(size_t n) {
   return out;
 }
 
-absl::StatusOr<size_t> BufferedReader::Fill(absl::Time deadline,
+absl::StatusOr<size_t> BufferedReader::Fill(int64_t deadline,
                                             absl::Duration timeout) {
   if (timeout < absl::ZeroDuration() && timeout != Socket::kDefaultTimeout) {
     return absl::InvalidArgumentError(absl::StrCat(
         "BufferedReader: negative timeout ", absl::FormatDuration(timeout)));
+  }
+  // Past the deadline the call takes what is already there but waits no
+  // more, as gevent's Timeout fires at the greenlet's next wait. Waiting even
+  // one loop iteration would let a byte that came meanwhile win over the
+  // deadline's timer, and a peer sending a byte per iteration of a slow hub
+  // would hold the call forever.
+  if (Passed(deadline) && socket_.fileno() >= 0 &&
+      !ReadableNow(socket_.fileno())) {
+    return TimedOut(timeout);
   }
   // Move the unread bytes to the front before growing.
   if (start_ > 0) {
@@ -59,20 +83,23 @@ absl::StatusOr<size_t> BufferedReader::Fill(absl::Time deadline,
   absl::StatusOr<size_t> n = socket_.recv_into(
       absl::MakeSpan(buf_.data() + used, buffer_size_), Remaining(deadline));
   buf_.resize(used + (n.ok() ? *n : 0));
-  if (!n.ok() && absl::IsDeadlineExceeded(n.status()) &&
-      deadline != absl::InfiniteFuture()) {
-    return absl::DeadlineExceededError(absl::StrCat(
-        "BufferedReader: timed out after ",
-        absl::FormatDuration(
-            timeout == Socket::kDefaultTimeout ? socket_.timeout() : timeout),
-        " with ", buffered(), " bytes buffered"));
+  if (!n.ok() && absl::IsDeadlineExceeded(n.status()) && deadline >= 0) {
+    return TimedOut(timeout);
   }
   return n;
 }
 
+absl::Status BufferedReader::TimedOut(absl::Duration timeout) const {
+  return absl::DeadlineExceededError(absl::StrCat(
+      "BufferedReader: timed out after ",
+      absl::FormatDuration(
+          timeout == Socket::kDefaultTimeout ? socket_.timeout() : timeout),
+      " with ", buffered(), " bytes buffered"));
+}
+
 absl::StatusOr<std::string> BufferedReader::readline(size_t max_length,
                                                      absl::Duration timeout) {
-  const absl::Time deadline = DeadlineOf(socket_, timeout);
+  const int64_t deadline = DeadlineOf(socket_, timeout);
   size_t scanned = 0;
   for (;;) {
     std::string_view have = peek();
@@ -95,7 +122,7 @@ absl::StatusOr<std::string> BufferedReader::readline(size_t max_length,
 
 absl::StatusOr<std::string> BufferedReader::read_exactly(
     size_t n, absl::Duration timeout) {
-  const absl::Time deadline = DeadlineOf(socket_, timeout);
+  const int64_t deadline = DeadlineOf(socket_, timeout);
   while (buffered() < n) {
     absl::StatusOr<size_t> got = Fill(deadline, timeout);
     if (!got.ok()) return got.status();
@@ -126,7 +153,7 @@ absl::Status BufferedWriter::write(std::string_view data,
     buf_.append(data);
     return absl::OkStatus();
   }
-  const absl::Time deadline = DeadlineOf(socket_, timeout);
+  const int64_t deadline = DeadlineOf(socket_, timeout);
   if (absl::Status s = flush(Remaining(deadline)); !s.ok()) return s;
   if (data.size() <= buffer_size_) {
     buf_.append(data);

@@ -20,12 +20,16 @@
 // Nothing read is lost on an error: bytes that came before a timeout, an
 // over-long line or an early EOF stay buffered (peek(), read()). A writer does
 // not flush when it is destroyed (flushing can block and fail): call flush().
-// Timeouts bound the whole call. Not thread-safe.
+// Timeouts bound the whole call: once its deadline has passed, a call takes
+// the bytes already there but waits for no more (as gevent's Timeout fires at
+// the greenlet's next wait), so a peer that trickles bytes cannot stretch it.
+// Not thread-safe.
 
 #ifndef GEVENT_IO_BUFFERED_H_
 #define GEVENT_IO_BUFFERED_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -68,8 +72,10 @@ class BufferedReader {
   void consume(size_t n);
 
  private:
-  // Receives more bytes into the buffer: how many (0 at EOF). Blocks.
-  absl::StatusOr<size_t> Fill(absl::Time deadline, absl::Duration timeout);
+  // Receives more bytes into the buffer before `deadline` (monotonic ns, -1
+  // for none): how many (0 at EOF). Blocks.
+  absl::StatusOr<size_t> Fill(int64_t deadline, absl::Duration timeout);
+  absl::Status TimedOut(absl::Duration timeout) const;
   std::string Take(size_t n);
 
   Socket& socket_;

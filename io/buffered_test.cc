@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "absl/time/clock.h"
 #include "gevent/hub/greenlet.h"
 #include "gevent/io/internal/test_util.h"
 
@@ -65,6 +66,41 @@ TEST_F(BufferedTest, TimeoutBoundsTheWholeCallAndKeepsWhatCame) {
   absl::StatusOr<std::string> line = in.readline(100, absl::Milliseconds(30));
   EXPECT_EQ(line.status().code(), absl::StatusCode::kDeadlineExceeded);
   EXPECT_EQ(in.peek(), "partial");
+}
+
+// A hub slower than a slowloris's bytes (here a greenlet holds the thread past
+// the reader's deadline before each byte) has each byte and the deadline's
+// timer due in the same loop iteration, and the byte wins the wake. The call
+// must still end at its deadline, not go on as long as bytes trickle in.
+TEST_F(BufferedTest, TimeoutHoldsWhileBytesTrickleInFasterThanTheHubLoops) {
+  auto [a, b] = testing::TcpPair();
+  constexpr absl::Duration kTimeout = absl::Milliseconds(10);
+  auto writer = spawn([&] {
+    for (int i = 0; i < 20; ++i) {
+      absl::SleepFor(2 * kTimeout);  // holds the hub past the deadline
+      if (!a.sendall("x").ok()) return;
+      sleep(absl::Nanoseconds(1));  // ready again after the reader's wake
+    }
+    (void)a.sendall("\n");
+  });
+  BufferedReader in(b);
+  absl::StatusOr<std::string> line = in.readline(100, kTimeout);
+  EXPECT_EQ(line.status().code(), absl::StatusCode::kDeadlineExceeded)
+      << (line.ok() ? "got the whole line: " + *line : "");
+  EXPECT_EQ(in.peek(), "x");  // the byte that raced the deadline, and no more
+  ASSERT_TRUE(writer.join().ok());
+}
+
+TEST_F(BufferedTest, PastItsDeadlineACallTakesWhatIsThereWithoutWaiting) {
+  auto [a, b] = testing::TcpPair();
+  const std::string line = std::string(100, 'y') + "\n";
+  ASSERT_TRUE(a.sendall(line).ok());
+  sleep(absl::Milliseconds(10));  // all of it is here (loopback)
+  // 13 recvs, all of them after the deadline.
+  BufferedReader in(b, /*buffer_size=*/8);
+  EXPECT_EQ(*in.readline(1000, absl::ZeroDuration()), line);
+  absl::StatusOr<std::string> none = in.readline(1000, absl::ZeroDuration());
+  EXPECT_EQ(none.status().code(), absl::StatusCode::kDeadlineExceeded);
 }
 
 TEST_F(BufferedTest, WriterGathersUntilFlush) {
