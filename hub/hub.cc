@@ -420,22 +420,24 @@ void Hub::FireTimers(int64_t now) {
 // the kernel (io_uring: an SQE that goes to the kernel with the next
 // io_uring_enter, or a completion already in the ring), the hub takes control
 // back, and polls, at the end of the current round: once every greenlet that
-// was ready when the round began has run, as gevent polls once per pass over
-// its callbacks. Greenlets readied during the round, the yielding caller
-// included, run after the poll: a greenlet that yields after each line it
+// was ready when the last poll ended has run, as gevent polls once per pass
+// over its callbacks. Greenlets readied since that poll, the yielding caller
+// included, run after the next one: a greenlet that yields after each line it
 // queues (the chat server's reader) then queues one line per poll, and each
-// writer sends one. Without this, such an op would wait for
-// kDispatchesPerPoll switches and kMinPollIntervalNs while other greenlets are
-// ready, where a readiness backend (epoll, libevent) finishes the same send or
-// receive at once inside Submit; a greenlet that floods (reads, queues a line
-// for each writer, yields) would outrun writers that get one send per poll,
-// which made the chat example drop readers that kept up, on io_uring only.
-// Readiness backends never hold an op for a poll (they try it at once, and
-// learning that an fd became ready takes a syscall, which kMinPollIntervalNs
-// rations), so for them this changes nothing, and greenlets that only yield
-// still make no syscall per pass on any backend. Trying sends inline on
-// io_uring (MSG_DONTWAIT first) would also fix the flood, but only for sends,
-// and at a syscall per send, where the poll sends every queued op in one.
+// writer sends one. Greenlets the poll itself woke (an echo server's
+// handlers) all run before the next poll, so its batch stays whole. Without
+// this, such an op would wait for kDispatchesPerPoll switches and
+// kMinPollIntervalNs while other greenlets are ready, where a readiness backend
+// (epoll, libevent) finishes the same send or receive at once inside Submit; a
+// greenlet that floods (reads, queues a line for each writer, yields) would
+// outrun writers that get one send per poll, which made the chat example drop
+// readers that kept up, on io_uring only. Readiness backends never hold an op
+// for a poll (they try it at once, and learning that an fd became ready takes a
+// syscall, which kMinPollIntervalNs rations), so for them this changes nothing,
+// and greenlets that only yield still make no syscall per pass on any backend.
+// Trying sends inline on io_uring (MSG_DONTWAIT first) would also fix the
+// flood, but only for sends, and at a syscall per send, where the poll sends
+// every queued op in one.
 void Hub::PollAtRoundEnd() {
   const uint64_t round_left = round_end_ > popped_ ? round_end_ - popped_ : 0;
   if (round_left < dispatches_left_ && backend_->needs_poll()) {
@@ -495,6 +497,7 @@ void Hub::Loop() {
     polls_.Add();
     poll_ns_.Add(static_cast<uint64_t>(now - before));
     last_poll_ = now;
+    round_end_ = pushed_;  // the next round: every greenlet ready now
     FireTimers(now);
   }
 }

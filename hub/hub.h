@@ -21,8 +21,8 @@
 // most every kMinPollIntervalNs (a syscall per yield would cost more than the
 // yield), except that I/O the backend holds for a poll (io_uring's queued
 // submissions) is polled for at the end of the round, once every greenlet that
-// was ready when the round began has run, as gevent polls once per pass over
-// its callbacks: a send, receive or accept the kernel could finish at once
+// was ready when the last poll ended has run, as gevent polls once per pass
+// over its callbacks: a send, receive or accept the kernel could finish at once
 // waits for no more than a round of busy greenlets, on any backend. A blocking
 // call made while nothing else can ever wake the caller (no ready greenlet,
 // timer, I/O or pending post) raises gevent::LoopExit, as gevent does.
@@ -324,7 +324,7 @@ class Hub {
   internal::Waiter* ready_tail_ = nullptr;
   // Waiters put in and taken out of the ready queue so far, and the count of
   // takes at which the current round (a pass over the greenlets that were
-  // ready when it began) ends: PollAtRoundEnd.
+  // ready when the last poll ended) ends: PollAtRoundEnd.
   uint64_t pushed_ = 0;
   uint64_t popped_ = 0;
   uint64_t round_end_ = 0;
@@ -412,9 +412,6 @@ inline void Hub::PushReady(internal::Waiter* w) {
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline internal::Waiter* Hub::PopReady() {
   internal::Waiter* w = ready_head_;
   if (w == nullptr) return nullptr;
-  // The last round is over (its last greenlet has run): the next one is
-  // every greenlet ready now.
-  if (popped_ >= round_end_) round_end_ = pushed_;
   ++popped_;
   internal::Waiter* next = w->next;
   ready_head_ = next;
