@@ -121,6 +121,14 @@ class Backend {
   // Ops submitted and not yet completed.
   virtual size_t pending() const = 0;
 
+  // True when work that only Poll() moves is already here, in user space: a
+  // Poll(0) now would make progress without waiting for the kernel (io_uring:
+  // SQEs not yet submitted, or completions waiting in the ring). The hub then
+  // polls once the greenlets ready now have run, however busy they keep it.
+  // Never makes a syscall. A readiness backend tries each op at once and
+  // learns of readiness only through a syscall: false.
+  virtual bool needs_poll() const { return false; }
+
   // True for a completion backend (io_uring): ops run in the kernel, not as
   // "try, then wait for readiness".
   virtual bool completion_based() const { return false; }

@@ -35,12 +35,13 @@ def gevent_cc_test(name, deps = [], tags = [], **kwargs):
         tests.append(":" + test_name)
     native.test_suite(name = name, tests = tests, tags = tags)
 
-def gevent_cc_benchmark(name, deps = [], **kwargs):
-    """A benchmark binary per backend: name_epoll, ...
+def gevent_cc_binary(name, deps = [], **kwargs):
+    """A program per backend: name_epoll, name_libevent, name_uring.
 
     Args:
       name: the prefix of each binary's name.
-      deps: the binaries' deps; the backend library is added to each.
+      deps: the binaries' deps (//:gevent_without_backend, not //:gevent); the
+        backend library is added to each.
       **kwargs: passed to cc_binary.
     """
     for backend, library in BACKENDS.items():
@@ -49,3 +50,13 @@ def gevent_cc_benchmark(name, deps = [], **kwargs):
             deps = deps + [library],
             **kwargs
         )
+
+def gevent_cc_benchmark(name, deps = [], **kwargs):
+    """A benchmark binary per backend: name_epoll, ...
+
+    Args:
+      name: the prefix of each binary's name.
+      deps: the binaries' deps; the backend library is added to each.
+      **kwargs: passed to cc_binary.
+    """
+    gevent_cc_binary(name = name, deps = deps, **kwargs)

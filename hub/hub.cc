@@ -246,6 +246,7 @@ Waiter* Hub::PopReadySlow(Waiter* w) {
     w = ready_head_;
     if (w == nullptr) return nullptr;
     ready_head_ = w->next;
+    ++popped_;
     if (ready_head_ == nullptr) ready_tail_ = nullptr;
   }
 }
@@ -256,6 +257,7 @@ void Hub::RemoveReady(Waiter* w) {
     if (p != w) continue;
     (prev ? prev->next : ready_head_) = p->next;
     if (ready_tail_ == p) ready_tail_ = prev;
+    ++popped_;
     return;
   }
 }
@@ -384,11 +386,11 @@ RawGreenlet* Hub::TaskFinished(TaskBase* t, void** value) {
   zombie_ = t;
   // Hand control straight to the next ready greenlet when there is one (and it
   // is not to be woken with an exception, which only a switch can deliver).
-  if (!shutting_down_ && ready_head_ && dispatches_ < kDispatchesPerPoll &&
+  if (!shutting_down_ && ready_head_ && dispatches_left_ > 0 &&
       ready_head_->error == nullptr) {
     if (Waiter* w = PopReady()) {
       if (w->error == nullptr) {
-        ++dispatches_;
+        --dispatches_left_;
         *value = w->value;
         return w->greenlet;
       }
@@ -396,6 +398,7 @@ RawGreenlet* Hub::TaskFinished(TaskBase* t, void** value) {
       w->next = ready_head_;
       ready_head_ = w;
       if (ready_tail_ == nullptr) ready_tail_ = w;
+      --popped_;
     }
   }
   return nullptr;  // to the parent: the hub
@@ -410,6 +413,35 @@ void Hub::FireTimers(int64_t now) {
     timers_.Pop();
     timers_fired_.Add();
     t->fire(t);
+  }
+}
+
+// I/O is in flight. Where it waits in the backend for a poll rather than for
+// the kernel (io_uring: an SQE that goes to the kernel with the next
+// io_uring_enter, or a completion already in the ring), the hub takes control
+// back, and polls, at the end of the current round: once every greenlet that
+// was ready when the last poll ended has run, as gevent polls once per pass
+// over its callbacks. Greenlets readied since that poll, the yielding caller
+// included, run after the next one: a greenlet that yields after each line it
+// queues (the chat server's reader) then queues one line per poll, and each
+// writer sends one. Greenlets the poll itself woke (an echo server's
+// handlers) all run before the next poll, so its batch stays whole. Without
+// this, such an op would wait for kDispatchesPerPoll switches and
+// kMinPollIntervalNs while other greenlets are ready, where a readiness backend
+// (epoll, libevent) finishes the same send or receive at once inside Submit; a
+// greenlet that floods (reads, queues a line for each writer, yields) would
+// outrun writers that get one send per poll, which made the chat example drop
+// readers that kept up, on io_uring only. Readiness backends never hold an op
+// for a poll (they try it at once, and learning that an fd became ready takes a
+// syscall, which kMinPollIntervalNs rations), so for them this changes nothing,
+// and greenlets that only yield still make no syscall per pass on any backend.
+// Trying sends inline on io_uring (MSG_DONTWAIT first) would also fix the
+// flood, but only for sends, and at a syscall per send, where the poll sends
+// every queued op in one.
+void Hub::PollAtRoundEnd() {
+  const uint64_t round_left = round_end_ > popped_ ? round_end_ - popped_ : 0;
+  if (round_left < dispatches_left_ && backend_->needs_poll()) {
+    dispatches_left_ = static_cast<size_t>(round_left);
   }
 }
 
@@ -428,21 +460,22 @@ void Hub::Loop() {
   for (;;) {
     loops_.Add();
     ReleaseZombie();
-    while (ready_head_ && dispatches_ < kDispatchesPerPoll) {
+    while (ready_head_ && dispatches_left_ > 0) {
       if (Waiter* w = PopReady()) {
-        ++dispatches_;
+        --dispatches_left_;
         Resume(w);
       }
     }
-    dispatches_ = 0;
+    dispatches_left_ = kDispatchesPerPoll;
     ReleaseZombie();
     RunPosts();
     int64_t timeout;
     if (ready_head_ || mailbox_->has_posts.load(std::memory_order_acquire)) {
       // Busy: poll without blocking, but not more often than kMinPollInterval,
-      // so that greenlets that only yield do not pay a syscall per round.
+      // so that greenlets that only yield do not pay a syscall per round;
+      // unless the backend holds I/O for a poll (PollAtRoundEnd).
       const int64_t now = internal::MonotonicNowNs();
-      if (now - last_poll_ < kMinPollIntervalNs) {
+      if (now - last_poll_ < kMinPollIntervalNs && !backend_->needs_poll()) {
         FireTimers(now);
         continue;
       }
@@ -464,6 +497,7 @@ void Hub::Loop() {
     polls_.Add();
     poll_ns_.Add(static_cast<uint64_t>(now - before));
     last_poll_ = now;
+    round_end_ = pushed_;  // the next round: every greenlet ready now
     FireTimers(now);
   }
 }
@@ -518,6 +552,7 @@ int64_t Hub::Io(IoOp& op, int64_t deadline) {
   }
   io_ops_.Add();
   if (backend_->Submit(&op)) return op.result;
+  PollAtRoundEnd();
   Waiter w(self, r);
   w.what = IoWaitName(op.kind);
   w.fd = op.fd;
@@ -538,6 +573,7 @@ int64_t Hub::Io(IoOp& op, int64_t deadline) {
       iw.done = true;
       return;
     }
+    PollAtRoundEnd();
     while (!iw.done) {
       Waiter uninterruptible(self, r);
       uninterruptible.interruptible = false;
@@ -611,6 +647,7 @@ int Hub::IoAny(IoOp* const* ops, size_t n, int64_t deadline) {
         --st.outstanding;
       }
     }
+    if (st.outstanding > 0) PollAtRoundEnd();
     while (st.outstanding > 0) {
       Waiter uninterruptible(self, r);
       uninterruptible.interruptible = false;
@@ -619,6 +656,7 @@ int Hub::IoAny(IoOp* const* ops, size_t n, int64_t deadline) {
     }
   };
   if (!any_done && st.outstanding > 0) {
+    PollAtRoundEnd();
     if (deadline >= 0) StartTimer(timer, deadline);
     try {
       Park(w);

@@ -16,12 +16,16 @@
 // Scheduling: ready greenlets run in FIFO order. A greenlet that blocks hands
 // control straight to the next ready one (one switch, no detour through the
 // hub). The hub takes control back at least every kDispatchesPerPoll switches
-// to fire timers and run posts, polls the backend without blocking at most
-// every kMinPollIntervalNs while greenlets are ready (a syscall per yield would
-// cost more than the yield), and blocks in the backend only when nothing is
-// ready. A blocking call made while nothing else can ever wake the caller (no
-// ready greenlet, timer, I/O or pending post) raises gevent::LoopExit, as
-// gevent does.
+// to fire timers and run posts, and blocks in the backend only when nothing is
+// ready. While greenlets are ready it polls the backend without blocking at
+// most every kMinPollIntervalNs (a syscall per yield would cost more than the
+// yield), except that I/O the backend holds for a poll (io_uring's queued
+// submissions) is polled for at the end of the round, once every greenlet that
+// was ready when the last poll ended has run, as gevent polls once per pass
+// over its callbacks: a send, receive or accept the kernel could finish at once
+// waits for no more than a round of busy greenlets, on any backend. A blocking
+// call made while nothing else can ever wake the caller (no ready greenlet,
+// timer, I/O or pending post) raises gevent::LoopExit, as gevent does.
 //
 // Misuse fails loudly: a blocking call from the hub itself (a timer, link or
 // post callback) throws BlockingSwitchOutError; a negative duration throws
@@ -186,7 +190,9 @@ class Hub {
  public:
   // The hub gets control back at least every kDispatchesPerPoll switches (for
   // timers and posts); it polls the backend then if kMinPollIntervalNs has
-  // passed since the last poll.
+  // passed since the last poll, or at once if the backend holds I/O for a poll
+  // (Backend::needs_poll); it gets control back sooner for that I/O (see
+  // PollAtRoundEnd in hub.cc).
   static constexpr int kDispatchesPerPoll = 64;
   static constexpr int64_t kMinPollIntervalNs = 50'000;
 
@@ -251,7 +257,10 @@ class Hub {
   // completed on their own: 0 means the deadline passed. Blocks.
   int IoAny(IoOp* const* ops, size_t n, int64_t deadline);
   // `fd` is about to be closed: greenlets waiting on it wake with EBADF.
-  void CloseFd(int fd) { backend_->CloseFd(fd); }
+  void CloseFd(int fd) {
+    backend_->CloseFd(fd);
+    PollAtRoundEnd();  // io_uring completes the fd's ops through a poll
+  }
   // Moves the current greenlet to the back of the ready queue and runs the next
   // one: sleep(ZeroDuration()). Blocks.
   void Yield();
@@ -298,6 +307,7 @@ class Hub {
   [[gnu::noinline]] internal::Waiter* PopReadySlow(internal::Waiter* w);
   void RemoveReady(internal::Waiter* w);  // O(n): for rare paths only
   void PushReady(internal::Waiter* w);
+  void PollAtRoundEnd();
   void RunPosts();
   void FireTimers(int64_t now);
   void ReleaseZombie();
@@ -312,7 +322,14 @@ class Hub {
   RawGreenlet hub_greenlet_;
   internal::Waiter* ready_head_ = nullptr;
   internal::Waiter* ready_tail_ = nullptr;
-  int dispatches_ = 0;
+  // Waiters put in and taken out of the ready queue so far, and the count of
+  // takes at which the current round (a pass over the greenlets that were
+  // ready when the last poll ended) ends: PollAtRoundEnd.
+  uint64_t pushed_ = 0;
+  uint64_t popped_ = 0;
+  uint64_t round_end_ = 0;
+  // Switches to ready greenlets left before the hub takes control back.
+  size_t dispatches_left_ = kDispatchesPerPoll;
   int64_t last_poll_ = 0;
   internal::TimerHeap timers_;
   internal::TaskBase* live_ = nullptr;    // started, not yet ended
@@ -389,11 +406,13 @@ inline void Hub::PushReady(internal::Waiter* w) {
     ready_head_ = w;
   }
   ready_tail_ = w;
+  ++pushed_;
 }
 
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline internal::Waiter* Hub::PopReady() {
   internal::Waiter* w = ready_head_;
   if (w == nullptr) return nullptr;
+  ++popped_;
   internal::Waiter* next = w->next;
   ready_head_ = next;
   if (next == nullptr) {
@@ -425,9 +444,9 @@ ABSL_ATTRIBUTE_ALWAYS_INLINE inline void* Hub::Resume(internal::Waiter* w) {
 }
 
 ABSL_ATTRIBUTE_ALWAYS_INLINE inline void* Hub::SwitchOut() {
-  if (ready_head_ && dispatches_ < kDispatchesPerPoll) {
+  if (ready_head_ && dispatches_left_ > 0) {
     if (internal::Waiter* w = PopReady()) {
-      ++dispatches_;
+      --dispatches_left_;
       return Resume(w);
     }
   }

@@ -65,6 +65,7 @@ class UringBackend : public Backend {
   void Wake() override;
   void CloseFd(int fd) override;
   size_t pending() const override { return pending_; }
+  bool needs_poll() const override;
   bool completes_file_io() const override { return true; }
   bool completion_based() const override { return true; }
   size_t lent_buffer_size() const override { return kLentBufferSize; }

@@ -9,7 +9,8 @@ import sys
 import threading
 import time
 
-server_bin = "examples/chat_server/chat_server"
+# The binary of one backend (BUILD.bazel passes it).
+server_bin = sys.argv[1] if len(sys.argv) > 1 else "examples/chat_server/chat_server"
 port_file = os.path.join(os.environ["TEST_TMPDIR"], "port")
 
 

@@ -1,2 +1,2 @@
 #!/usr/bin/env bash
-exec python3 examples/chat_server/chat_server_test.py
+exec python3 examples/chat_server/chat_server_test.py "$@"
