@@ -5,11 +5,13 @@
 namespace gevent {
 
 void Event::set() {
+  waiters_.Enter("Event::set", "Event");
   flag_ = true;
   waiters_.NotifyAll();
 }
 
 bool Event::wait(absl::Duration timeout) {
+  waiters_.Enter("Event::wait", "Event");
   const int64_t deadline = internal::DeadlineAfter(timeout, "Event::wait");
   if (flag_) return true;
   if (deadline == -1 || deadline > internal::MonotonicNowNs()) {

@@ -14,12 +14,14 @@ Semaphore::Semaphore(int count) : count_(count) {
 }
 
 bool Semaphore::try_acquire() {
+  waiters_.Enter("Semaphore::try_acquire", "Semaphore");
   if (count_ <= 0) return false;
   --count_;
   return true;
 }
 
 bool Semaphore::acquire(absl::Duration timeout) {
+  waiters_.Enter("Semaphore::acquire", "Semaphore");
   const int64_t deadline =
       internal::DeadlineAfter(timeout, "Semaphore::acquire");
   if (try_acquire()) return true;
@@ -30,10 +32,12 @@ bool Semaphore::acquire(absl::Duration timeout) {
 }
 
 void Semaphore::release() {
+  waiters_.Enter("Semaphore::release", "Semaphore");
   if (!waiters_.NotifyOne()) ++count_;
 }
 
 void BoundedSemaphore::release() {
+  waiters_.Enter("BoundedSemaphore::release", "Semaphore");
   if (count_ >= initial_) {
     throw std::logic_error(
         absl::StrCat("BoundedSemaphore released too many times (its bound is ",
