@@ -665,7 +665,8 @@ TEST_F(SocketTest, ASocketRefusesCallsFromAnotherThread) {
     statuses.push_back(a.send("x").status());
     statuses.push_back(b.recv(100, absl::Milliseconds(1)).status());
     char buf[8];
-    statuses.push_back(b.recv_into(absl::MakeSpan(buf)).status());
+    statuses.push_back(
+        b.recv_into(absl::MakeSpan(buf), absl::Milliseconds(1)).status());
     statuses.push_back(a.settimeout(absl::Seconds(1)));
     statuses.push_back(a.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1));
     statuses.push_back(a.getpeername().status());
