@@ -230,7 +230,8 @@ class BasicQueue {
 
   ABSL_ATTRIBUTE_ALWAYS_INLINE absl::StatusOr<T> Get(absl::Duration timeout,
                                                      bool nowait) {
-    if (ABSL_PREDICT_FALSE(!getters_.Owned())) {
+    Hub* hub = getters_.Bound();
+    if (ABSL_PREDICT_FALSE(hub == nullptr)) {
       return getters_.WrongThread(nowait ? "Queue::get_nowait" : "Queue::get",
                                   "Queue");
     }
@@ -258,7 +259,7 @@ class BasicQueue {
       return TimedOut("get", timeout);
     }
     GetSlot slot;
-    getters_.Wait(deadline, &slot, "Queue.get");
+    getters_.WaitEntered(*hub, deadline, &slot, "Queue.get");
     if (slot.item) return std::move(*slot.item);
     if (closed_) return absl::OutOfRangeError("get: the queue was closed");
     return TimedOut("get", timeout);

@@ -21,14 +21,17 @@ bool Semaphore::try_acquire() {
 }
 
 bool Semaphore::acquire(absl::Duration timeout) {
-  waiters_.Enter("Semaphore::acquire", "Semaphore");
+  Hub& hub = waiters_.Enter("Semaphore::acquire", "Semaphore");
   const int64_t deadline =
       internal::DeadlineAfter(timeout, "Semaphore::acquire");
-  if (try_acquire()) return true;
+  if (count_ > 0) {
+    --count_;
+    return true;
+  }
   if (deadline >= 0 && deadline <= internal::MonotonicNowNs()) return false;
   // release() hands its unit straight to the longest waiter (strict FIFO: a
   // newcomer cannot take it in between), so being woken means owning a unit.
-  return waiters_.Wait(deadline, nullptr, "Semaphore.acquire");
+  return waiters_.WaitEntered(hub, deadline, nullptr, "Semaphore.acquire");
 }
 
 void Semaphore::release() {

@@ -33,7 +33,12 @@ class WaitQueue {
   // queue passes items through it).
   // `what` names the wait in dumps ("Event.wait").
   bool Wait(int64_t deadline, void* payload = nullptr,
-            const char* what = "a wait queue");
+            const char* what = "a wait queue") {
+    return WaitEntered(Enter(what, "primitive"), deadline, payload, what);
+  }
+  // Wait for a primitive that has made its own check (Enter) on this queue in
+  // the same call, with the hub it returned: one check per call.
+  bool WaitEntered(Hub& hub, int64_t deadline, void* payload, const char* what);
 
   // Wakes the longest waiter. Returns false if there is none. When `payload` is
   // given, it receives the woken waiter's payload.
@@ -59,10 +64,11 @@ class WaitQueue {
                                             const char* object) const {
     if (ABSL_PREDICT_FALSE(!owner_.here())) owner_.Throw(what, object);
   }
-  // For calls that return a status: Owned binds as Enter does, and is false
-  // when another thread's hub owns the queue; WrongThread is then the status
-  // to return (FailedPrecondition).
+  // For calls that return a status: Owned and Bound bind as Enter does;
+  // Owned is false, Bound null, when another thread's hub owns the queue, and
+  // WrongThread is then the status to return (FailedPrecondition).
   ABSL_ATTRIBUTE_ALWAYS_INLINE bool Owned() { return owner_.Bind() != nullptr; }
+  ABSL_ATTRIBUTE_ALWAYS_INLINE Hub* Bound() { return owner_.Bind(); }
   absl::Status WrongThread(const char* what, const char* object) const {
     return owner_.Error(what, object);
   }
@@ -99,10 +105,8 @@ class WaitQueue {
 
 // Inline: the wait is on the path of every hand-off, and each call layer around
 // a switch costs a mispredicted return.
-ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool WaitQueue::Wait(int64_t deadline,
-                                                         void* payload,
-                                                         const char* what) {
-  Hub& hub = Enter(what, "primitive");
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool WaitQueue::WaitEntered(
+    Hub& hub, int64_t deadline, void* payload, const char* what) {
   Waiter w(RawGreenlet::current(), hub.CurrentRecord());
   w.what = what;
   Node node{&w, this, payload};
