@@ -13,8 +13,9 @@
 //   for (int i = 0; i < 10; ++i) ch.put(i).IgnoreError();  // each waits for a
 //   get ch.close();
 //
-// Results as for Queue (queue.h). Not thread-safe: a channel serves the
-// greenlets of one thread.
+// Results as for Queue (queue.h). Not thread-safe: like a Queue, a channel
+// belongs to the hub of the thread that first uses it, and calls from other
+// threads fail (FailedPrecondition, or WrongThreadError) without touching it.
 
 #ifndef GEVENT_HUB_CHANNEL_H_
 #define GEVENT_HUB_CHANNEL_H_

@@ -13,7 +13,9 @@
 //   load_config();
 //   ready.set();                     // wakes every waiter
 //
-// Not thread-safe: an Event serves the greenlets of one thread.
+// Not thread-safe: an Event belongs to the hub of the thread that first uses
+// it, and every call from another thread throws WrongThreadError (hub.h)
+// without touching it. Reach the owner's thread with Hub::post.
 
 #ifndef GEVENT_HUB_EVENT_H_
 #define GEVENT_HUB_EVENT_H_
@@ -32,8 +34,14 @@ class Event {
   // Raises the flag and wakes every waiting greenlet (in the order they came).
   void set();
   // Lowers the flag; later wait()s park again.
-  void clear() { flag_ = false; }
-  bool is_set() const { return flag_; }
+  void clear() {
+    waiters_.Enter("Event::clear", "Event");
+    flag_ = false;
+  }
+  bool is_set() const {
+    waiters_.Observe("Event::is_set", "Event");
+    return flag_;
+  }
 
   // Returns at once if the flag is up; otherwise parks until set() or until
   // `timeout` passes. Returns the flag: false means it timed out. Throws

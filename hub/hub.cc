@@ -2,6 +2,8 @@
 
 #include "gevent/hub/hub.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -65,6 +67,36 @@ int64_t DeadlineAfterSlow(absl::Duration d, const char* what) {
   return now + ns;
 }
 
+Hub* Owner::BindSlow() {
+  Hub* here = tls_hub;
+  if (hub_ != nullptr) return hub_ == here ? here : nullptr;
+  hub_ = &Hub::current();
+  thread_id_ = hub_->thread_id();
+  return hub_;
+}
+
+namespace {
+std::string WrongThreadMessage(std::string_view what, std::string_view object,
+                               int owner) {
+  return absl::StrCat(std::string(what), ": this ", std::string(object),
+                      " belongs to another thread's hub (thread ", owner,
+                      "; the caller is thread ", static_cast<int>(gettid()),
+                      ") and serves the greenlets of that thread only: run "
+                      "the call there with Hub::post, or hand the object over "
+                      "before its first use");
+}
+}  // namespace
+
+absl::Status Owner::Error(std::string_view what,
+                          std::string_view object) const {
+  return absl::FailedPreconditionError(
+      WrongThreadMessage(what, object, thread_id_));
+}
+
+void Owner::Throw(std::string_view what, std::string_view object) const {
+  throw WrongThreadError(WrongThreadMessage(what, object, thread_id_));
+}
+
 absl::Status CheckTimeout(absl::Duration d, const char* what) {
   if (d < absl::ZeroDuration()) {
     return absl::InvalidArgumentError(
@@ -111,7 +143,8 @@ Hub::Hub()
                     RawGreenletOptions{.name = "hub",
                                        .stack_size = kHubStackSize,
                                        .parent = RawGreenlet::root()}),
-      switches_(RawGreenlet::switch_counter()) {
+      switches_(RawGreenlet::switch_counter()),
+      thread_id_(static_cast<int>(gettid())) {
   mailbox_->backend = backend_.get();
   hub_record_.is_hub = true;
   hub_greenlet_.set_scheduler_data(&hub_record_);

@@ -33,6 +33,11 @@
 // returned).
 //
 // Not thread-safe, except post(): a hub and its greenlets belong to one thread.
+// So do the objects its greenlets use: a Socket, File, Event, Queue, Lock or
+// server belongs to the hub of the thread that first uses it, and a call from
+// any other thread fails before it touches the object (FailedPrecondition where
+// a status is returned, WrongThreadError otherwise). Hub::post runs a call on
+// the owner's thread.
 
 #ifndef GEVENT_HUB_HUB_H_
 #define GEVENT_HUB_HUB_H_
@@ -56,6 +61,7 @@
 #include "absl/time/time.h"
 #include "gevent/backends/backend.h"
 #include "gevent/greenlet/raw_greenlet.h"
+#include "gevent/hub/internal/owner.h"
 #include "gevent/hub/internal/timer_heap.h"
 #include "gevent/hub/monitor.h"
 
@@ -69,6 +75,14 @@ class LoopExit : public std::runtime_error {
 
 // A blocking call made from the hub greenlet itself.
 class BlockingSwitchOutError : public GreenletError {
+ public:
+  using GreenletError::GreenletError;
+};
+
+// A call on an object that belongs to another thread's hub (an Event, Queue,
+// Lock, server...) from a function that returns no status. Functions that
+// return one give FailedPrecondition with the same message instead.
+class WrongThreadError : public GreenletError {
  public:
   using GreenletError::GreenletError;
 };
@@ -154,10 +168,6 @@ struct Waiter {
   bool woken = false;
   bool interruptible = true;
 };
-
-// This thread's hub (initial-exec: read on every blocking call).
-extern thread_local constinit Hub* tls_hub
-    __attribute__((tls_model("initial-exec")));
 
 // Where other threads leave work for a hub (Hub::post). Shared with them, so
 // that a thread finishing after the hub has gone finds the mailbox closed
@@ -291,6 +301,8 @@ class Hub {
 
   // This hub's counters. Any thread may call it.
   HubStats stats() const;
+  // The hub's thread (gettid). Any thread.
+  int thread_id() const { return thread_id_; }
   // True while the hub's thread waits in the backend (nothing to run): what a
   // monitor needs to tell an idle hub from a blocked one. Any thread.
   bool in_poll() const { return in_poll_.load(std::memory_order_relaxed); }
@@ -348,6 +360,7 @@ class Hub {
   internal::Counter io_ops_;
   internal::Counter timers_fired_;
   std::atomic<bool> in_poll_{false};
+  const int thread_id_;
   std::unique_ptr<Monitor> monitor_;
 };
 

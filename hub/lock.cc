@@ -10,13 +10,15 @@
 namespace gevent {
 
 void Lock::unlock() {
-  if (!sem_.locked()) {
+  sem_.waiters_.Enter("Lock::unlock", "Lock");
+  if (sem_.count_ > 0) {
     throw std::logic_error("Lock::unlock: the lock is not held");
   }
   sem_.release();
 }
 
 bool RLock::lock(absl::Duration timeout) {
+  sem_.waiters_.Enter("RLock::lock", "RLock");
   const uint64_t me = RawGreenlet::current()->id();
   if (owner_id_ == me) {
     ++depth_;
@@ -29,6 +31,7 @@ bool RLock::lock(absl::Duration timeout) {
 }
 
 bool RLock::try_lock() {
+  sem_.waiters_.Enter("RLock::try_lock", "RLock");
   const uint64_t me = RawGreenlet::current()->id();
   if (owner_id_ == me) {
     ++depth_;
@@ -41,6 +44,7 @@ bool RLock::try_lock() {
 }
 
 void RLock::unlock() {
+  sem_.waiters_.Enter("RLock::unlock", "RLock");
   RawGreenlet* me = RawGreenlet::current();
   if (owner_id_ != me->id()) {
     throw std::logic_error(absl::StrCat(

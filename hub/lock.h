@@ -15,7 +15,9 @@
 //
 // Unlocking a Lock that is not held, or an RLock from a greenlet that does not
 // own it, throws std::logic_error and changes nothing. Not thread-safe: a lock
-// serves the greenlets of one thread (use std::mutex across threads).
+// belongs to the hub of the thread that first uses it, and every call from
+// another thread throws WrongThreadError (hub.h) without touching it (use
+// std::mutex across threads).
 
 #ifndef GEVENT_HUB_LOCK_H_
 #define GEVENT_HUB_LOCK_H_
@@ -33,12 +35,19 @@ class Lock {
   // Parks until the lock is free or `timeout` passes (false: not taken).
   // Blocks.
   bool lock(absl::Duration timeout = absl::InfiniteDuration()) {
+    sem_.waiters_.Enter("Lock::lock", "Lock");
     return sem_.acquire(timeout);
   }
-  bool try_lock() { return sem_.try_acquire(); }
+  bool try_lock() {
+    sem_.waiters_.Enter("Lock::try_lock", "Lock");
+    return sem_.try_acquire();
+  }
   // Throws std::logic_error if the lock is not held.
   void unlock();
-  bool locked() const { return sem_.locked(); }
+  bool locked() const {
+    sem_.waiters_.Observe("Lock::locked", "Lock");
+    return sem_.count_ <= 0;
+  }
 
  private:
   BoundedSemaphore sem_{1};
@@ -53,9 +62,15 @@ class RLock {
   // Releases one level. Throws std::logic_error, changing nothing, if the
   // calling greenlet does not hold it.
   void unlock();
-  bool locked() const { return owner_id_ != 0; }
+  bool locked() const {
+    sem_.waiters_.Observe("RLock::locked", "RLock");
+    return owner_id_ != 0;
+  }
   // True when the calling greenlet holds it.
-  bool is_owned() const { return owner_id_ == RawGreenlet::current()->id(); }
+  bool is_owned() const {
+    sem_.waiters_.Observe("RLock::is_owned", "RLock");
+    return owner_id_ == RawGreenlet::current()->id();
+  }
 
  private:
   Semaphore sem_{1};

@@ -21,7 +21,9 @@
 // FailedPrecondition. A put that fails leaves an rvalue item unmoved: nothing
 // is lost.
 //
-// Not thread-safe: a queue serves the greenlets of one thread.
+// Not thread-safe: a queue belongs to the hub of the thread that first uses it.
+// From any other thread, put and get return FailedPrecondition and the other
+// calls throw WrongThreadError (hub.h), leaving the queue untouched.
 
 #ifndef GEVENT_HUB_QUEUE_H_
 #define GEVENT_HUB_QUEUE_H_
@@ -134,15 +136,22 @@ class BasicQueue {
   // No more items: waiting putters fail (FailedPrecondition, their items
   // untouched), getters drain what is queued, then get OutOfRange.
   void close() {
+    getters_.Enter("Queue::close", "Queue");
     closed_ = true;
     getters_.NotifyAll();
     putters_.NotifyAll();
   }
-  bool closed() const { return closed_; }
+  bool closed() const {
+    getters_.Observe("Queue::closed", "Queue");
+    return closed_;
+  }
 
-  size_t qsize() const { return items_.size(); }
-  bool empty() const { return items_.size() == 0; }
-  bool full() const { return items_.size() >= maxsize_; }
+  size_t qsize() const {
+    getters_.Observe("Queue::qsize", "Queue");
+    return items_.size();
+  }
+  bool empty() const { return qsize() == 0; }
+  bool full() const { return qsize() >= maxsize_; }
   size_t maxsize() const { return maxsize_; }
 
   // Iterates with get() until the queue is closed and drained. Blocks.
@@ -188,6 +197,10 @@ class BasicQueue {
 
   ABSL_ATTRIBUTE_ALWAYS_INLINE absl::Status Put(T& item, absl::Duration timeout,
                                                 bool nowait) {
+    if (ABSL_PREDICT_FALSE(!getters_.Owned())) {
+      return getters_.WrongThread(nowait ? "Queue::put_nowait" : "Queue::put",
+                                  "Queue");
+    }
     const int64_t deadline = internal::DeadlineAfter(timeout, "Queue::put");
     if (closed_)
       return absl::FailedPreconditionError("put: the queue is closed");
@@ -217,6 +230,11 @@ class BasicQueue {
 
   ABSL_ATTRIBUTE_ALWAYS_INLINE absl::StatusOr<T> Get(absl::Duration timeout,
                                                      bool nowait) {
+    Hub* hub = getters_.Bound();
+    if (ABSL_PREDICT_FALSE(hub == nullptr)) {
+      return getters_.WrongThread(nowait ? "Queue::get_nowait" : "Queue::get",
+                                  "Queue");
+    }
     const int64_t deadline = internal::DeadlineAfter(timeout, "Queue::get");
     void* p;
     if (items_.size() > 0) {
@@ -241,7 +259,7 @@ class BasicQueue {
       return TimedOut("get", timeout);
     }
     GetSlot slot;
-    getters_.Wait(deadline, &slot, "Queue.get");
+    getters_.WaitEntered(*hub, deadline, &slot, "Queue.get");
     if (slot.item) return std::move(*slot.item);
     if (closed_) return absl::OutOfRangeError("get: the queue was closed");
     return TimedOut("get", timeout);
@@ -300,6 +318,7 @@ class JoinableQueue : public Queue<T> {
   // One task finished. Throws std::logic_error (changing nothing) if called
   // more often than items were put.
   void task_done() {
+    this->getters_.Enter("JoinableQueue::task_done", "Queue");
     if (unfinished_ == 0) {
       throw std::logic_error("JoinableQueue::task_done called too many times");
     }
@@ -308,13 +327,17 @@ class JoinableQueue : public Queue<T> {
   // Parks until every item put has been marked done (true), or `timeout` passes
   // (false). Blocks.
   bool join(absl::Duration timeout = absl::InfiniteDuration()) {
+    this->getters_.Enter("JoinableQueue::join", "Queue");
     const int64_t deadline = internal::DeadlineAfter(timeout, "Queue::join");
     while (unfinished_ > 0) {
       if (!done_.Wait(deadline, nullptr, "Queue.join")) return unfinished_ == 0;
     }
     return true;
   }
-  size_t unfinished_tasks() const { return unfinished_; }
+  size_t unfinished_tasks() const {
+    this->getters_.Observe("JoinableQueue::unfinished_tasks", "Queue");
+    return unfinished_;
+  }
 
  private:
   absl::Status Count(absl::Status s) {

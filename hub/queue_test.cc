@@ -22,6 +22,7 @@ namespace gevent {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 
 class QueueTest : public ::testing::Test {
  protected:
@@ -220,6 +221,47 @@ TEST_F(QueueTest, ChannelGetWaitsForAPutterAndIteratesUntilClosed) {
   ch.close();
   ASSERT_TRUE(consumer.join().ok());
   EXPECT_EQ(total, 55);
+}
+
+// --- Ownership: a queue belongs to the hub of the thread that first used it.
+
+TEST_F(QueueTest, AQueueRefusesCallsFromAnotherThread) {
+  using testing::kWrongThread;
+  Queue<int> q;
+  ASSERT_TRUE(q.put(1).ok());  // binds it to this thread's hub
+  std::vector<absl::Status> statuses;
+  std::vector<std::string> thrown;
+  testing::RunOnAnotherThread([&] {
+    statuses.push_back(q.put(2));
+    statuses.push_back(q.put_nowait(3));
+    statuses.push_back(q.get(absl::Milliseconds(1)).status());
+    statuses.push_back(q.get_nowait().status());
+    thrown.push_back(testing::ThrownMisuse([&] { q.close(); }));
+    thrown.push_back(testing::ThrownMisuse([&] { (void)q.qsize(); }));
+    thrown.push_back(testing::ThrownMisuse([&] { (void)q.closed(); }));
+  });
+  ASSERT_EQ(statuses.size(), 4u);
+  for (const absl::Status& s : statuses) {
+    EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
+    EXPECT_THAT(std::string(s.message()), HasSubstr(kWrongThread));
+  }
+  EXPECT_THAT(std::string(statuses[0].message()),
+              HasSubstr(std::string("Queue::put: this Queue ") + kWrongThread));
+  for (const std::string& e : thrown) EXPECT_THAT(e, HasSubstr(kWrongThread));
+  // Nothing from there got in or out, and the queue is still open.
+  EXPECT_EQ(q.qsize(), 1u);
+  EXPECT_FALSE(q.closed());
+  EXPECT_EQ(*q.get(), 1);
+}
+
+TEST_F(QueueTest, AJoinableQueueRefusesTaskDoneFromAnotherThread) {
+  JoinableQueue<int> q;
+  ASSERT_TRUE(q.put(1).ok());
+  std::string error;
+  testing::RunOnAnotherThread(
+      [&] { error = testing::ThrownMisuse([&] { q.task_done(); }); });
+  EXPECT_THAT(error, HasSubstr(testing::kWrongThread));
+  EXPECT_EQ(q.unfinished_tasks(), 1u);
 }
 
 }  // namespace

@@ -14,26 +14,33 @@ Semaphore::Semaphore(int count) : count_(count) {
 }
 
 bool Semaphore::try_acquire() {
+  waiters_.Enter("Semaphore::try_acquire", "Semaphore");
   if (count_ <= 0) return false;
   --count_;
   return true;
 }
 
 bool Semaphore::acquire(absl::Duration timeout) {
+  Hub& hub = waiters_.Enter("Semaphore::acquire", "Semaphore");
   const int64_t deadline =
       internal::DeadlineAfter(timeout, "Semaphore::acquire");
-  if (try_acquire()) return true;
+  if (count_ > 0) {
+    --count_;
+    return true;
+  }
   if (deadline >= 0 && deadline <= internal::MonotonicNowNs()) return false;
   // release() hands its unit straight to the longest waiter (strict FIFO: a
   // newcomer cannot take it in between), so being woken means owning a unit.
-  return waiters_.Wait(deadline, nullptr, "Semaphore.acquire");
+  return waiters_.WaitEntered(hub, deadline, nullptr, "Semaphore.acquire");
 }
 
 void Semaphore::release() {
+  waiters_.Enter("Semaphore::release", "Semaphore");
   if (!waiters_.NotifyOne()) ++count_;
 }
 
 void BoundedSemaphore::release() {
+  waiters_.Enter("BoundedSemaphore::release", "Semaphore");
   if (count_ >= initial_) {
     throw std::logic_error(
         absl::StrCat("BoundedSemaphore released too many times (its bound is ",

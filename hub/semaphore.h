@@ -16,7 +16,8 @@
 //   }
 //
 // Not thread-safe: a Semaphore belongs to the hub of the thread that first
-// waits on it.
+// uses it, and every call from another thread throws WrongThreadError (hub.h)
+// without touching it.
 
 #ifndef GEVENT_HUB_SEMAPHORE_H_
 #define GEVENT_HUB_SEMAPHORE_H_
@@ -44,11 +45,20 @@ class Semaphore {
   // Returns a unit and wakes the longest waiter.
   void release();
 
-  int counter() const { return count_; }
+  int counter() const {
+    waiters_.Observe("Semaphore::counter", "Semaphore");
+    return count_;
+  }
   // True when acquire() would park.
-  bool locked() const { return count_ <= 0; }
+  bool locked() const {
+    waiters_.Observe("Semaphore::locked", "Semaphore");
+    return count_ <= 0;
+  }
 
  protected:
+  friend class Lock;  // for its own names in the ownership check
+  friend class RLock;
+
   int count_;
   internal::WaitQueue waiters_;
 };

@@ -241,19 +241,98 @@ TEST_F(SyncTest, AnRLockHeldByAnEndedGreenletIsNotOwnedByTheNextOne) {
   }
 }
 
-TEST_F(SyncTest, PrimitivesBelongToOneThread) {
+// --- Ownership: a primitive belongs to the hub of the thread that first used
+// it; from any other thread every call throws before touching it.
+
+using testing::kWrongThread;
+using testing::RunOnAnotherThread;
+using testing::ThrownMisuse;
+
+TEST_F(SyncTest, AnEventRefusesCallsFromAnotherThread) {
   Event e;
   EXPECT_FALSE(e.wait(absl::Milliseconds(1)));  // binds it to this thread's hub
-  std::string error;
-  std::thread t([&] {
-    try {
-      e.wait(absl::Milliseconds(1));
-    } catch (const GreenletError& err) {
-      error = err.what();
-    }
+  std::vector<std::string> errors;
+  RunOnAnotherThread([&] {
+    errors.push_back(ThrownMisuse([&] { e.set(); }));
+    errors.push_back(ThrownMisuse([&] { e.clear(); }));
+    errors.push_back(ThrownMisuse([&] { (void)e.is_set(); }));
+    errors.push_back(ThrownMisuse([&] { e.wait(absl::Milliseconds(1)); }));
   });
-  t.join();
-  EXPECT_THAT(error, HasSubstr("another thread"));
+  ASSERT_EQ(errors.size(), 4u);
+  EXPECT_THAT(errors[0],
+              HasSubstr(std::string("Event::set: this Event ") + kWrongThread));
+  EXPECT_THAT(errors[1], HasSubstr(kWrongThread));
+  EXPECT_THAT(errors[2], HasSubstr(kWrongThread));
+  EXPECT_THAT(errors[3], HasSubstr(kWrongThread));
+  EXPECT_FALSE(e.is_set());  // the set() from there changed nothing
+  e.set();
+  EXPECT_TRUE(e.wait());
+}
+
+TEST_F(SyncTest, APrimitiveBelongsToTheThreadThatUsesItFirst) {
+  Event e;  // made here, first used there
+  std::string there;
+  RunOnAnotherThread([&] {
+    there = ThrownMisuse([&] {
+      e.set();
+      EXPECT_TRUE(e.wait());
+    });
+  });
+  EXPECT_EQ(there, "");
+  EXPECT_THAT(ThrownMisuse([&] { e.clear(); }), HasSubstr(kWrongThread));
+}
+
+TEST_F(SyncTest, ALockRefusesCallsFromAnotherThread) {
+  Lock lock;
+  ASSERT_TRUE(lock.lock());
+  std::vector<std::string> errors;
+  RunOnAnotherThread([&] {
+    errors.push_back(ThrownMisuse([&] { lock.unlock(); }));
+    errors.push_back(ThrownMisuse([&] { (void)lock.try_lock(); }));
+    errors.push_back(ThrownMisuse([&] { lock.lock(absl::Milliseconds(1)); }));
+    errors.push_back(ThrownMisuse([&] { (void)lock.locked(); }));
+  });
+  ASSERT_EQ(errors.size(), 4u);
+  EXPECT_THAT(errors[0], HasSubstr(std::string("Lock::unlock: this Lock ") +
+                                   kWrongThread));
+  for (const std::string& e : errors) EXPECT_THAT(e, HasSubstr(kWrongThread));
+  EXPECT_TRUE(lock.locked());  // the unlock from there changed nothing
+  lock.unlock();
+}
+
+TEST_F(SyncTest, AnRLockRefusesCallsFromAnotherThread) {
+  RLock lock;
+  ASSERT_TRUE(lock.lock());
+  std::vector<std::string> errors;
+  RunOnAnotherThread([&] {
+    errors.push_back(ThrownMisuse([&] { lock.unlock(); }));
+    errors.push_back(ThrownMisuse([&] { (void)lock.try_lock(); }));
+    errors.push_back(ThrownMisuse([&] { (void)lock.is_owned(); }));
+  });
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_THAT(errors[0], HasSubstr(std::string("RLock::unlock: this RLock ") +
+                                   kWrongThread));
+  for (const std::string& e : errors) EXPECT_THAT(e, HasSubstr(kWrongThread));
+  EXPECT_TRUE(lock.is_owned());
+  lock.unlock();
+}
+
+TEST_F(SyncTest, ASemaphoreRefusesCallsFromAnotherThread) {
+  BoundedSemaphore sem(2);
+  ASSERT_TRUE(sem.acquire());
+  std::vector<std::string> errors;
+  RunOnAnotherThread([&] {
+    errors.push_back(ThrownMisuse([&] { sem.release(); }));
+    errors.push_back(ThrownMisuse([&] { (void)sem.try_acquire(); }));
+    errors.push_back(ThrownMisuse([&] { (void)sem.counter(); }));
+  });
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_THAT(errors[0], HasSubstr(kWrongThread));
+  EXPECT_THAT(errors[1], HasSubstr(std::string("Semaphore::try_acquire: ") +
+                                   "this Semaphore " + kWrongThread));
+  EXPECT_THAT(errors[2], HasSubstr(kWrongThread));
+  EXPECT_EQ(sem.counter(), 1);
+  sem.release();
 }
 
 }  // namespace

@@ -48,16 +48,30 @@ struct OwnedFd {
 
 }  // namespace
 
-File::~File() { (void)close(); }
+File::~File() {
+  if (fd_ >= 0) (void)internal::CloseWakingWaiters(std::exchange(fd_, -1));
+}
 
 File& File::operator=(File&& other) noexcept {
   if (this != &other) {
-    (void)close();
+    if (fd_ >= 0) (void)internal::CloseWakingWaiters(std::exchange(fd_, -1));
     fd_ = std::exchange(other.fd_, -1);
     pollable_ = other.pollable_;
     fifo_ = other.fifo_;
+    owner_.Release();
+    other.owner_.Release();
   }
   return *this;
+}
+
+absl::Status File::Enter(const char* what) {
+  if (ABSL_PREDICT_TRUE(owner_.Bind() != nullptr)) return absl::OkStatus();
+  return owner_.Error(absl::StrCat("File::", what), "File");
+}
+
+absl::Status File::Check(const char* what) const {
+  if (ABSL_PREDICT_TRUE(owner_.here())) return absl::OkStatus();
+  return owner_.Error(absl::StrCat("File::", what), "File");
 }
 
 absl::StatusOr<File> File::Open(std::string_view path, int flags, mode_t mode) {
@@ -100,9 +114,10 @@ absl::StatusOr<File> File::FromFd(int fd) {
 
 absl::StatusOr<size_t> File::Transfer(bool write, char* buf, size_t len,
                                       int64_t offset, const char* what) {
+  if (absl::Status s = Enter(what); !s.ok()) return s;
   if (fd_ < 0) return internal::ClosedStatus(what);
   const int fd = fd_;
-  Hub& hub = Hub::current();
+  Hub& hub = *owner_.hub();
   if (pollable_ || hub.backend().completes_file_io()) {
     for (;;) {
       IoOp op;
@@ -163,6 +178,7 @@ absl::StatusOr<size_t> File::read_into(absl::Span<char> buf) {
 }
 
 absl::StatusOr<std::string> File::read(size_t max_bytes) {
+  if (absl::Status s = Enter("read"); !s.ok()) return s;
   std::string out(max_bytes, '\0');
   absl::StatusOr<size_t> n = read_into(absl::MakeSpan(out));
   if (!n.ok()) return n.status();
@@ -171,6 +187,7 @@ absl::StatusOr<std::string> File::read(size_t max_bytes) {
 }
 
 absl::StatusOr<std::string> File::read_all() {
+  if (absl::Status s = Enter("read_all"); !s.ok()) return s;
   std::string out;
   constexpr size_t kChunk = 64 * 1024;
   for (;;) {
@@ -190,6 +207,7 @@ absl::StatusOr<size_t> File::write(std::string_view data) {
 }
 
 absl::Status File::write_all(std::string_view data) {
+  if (absl::Status s = Enter("write_all"); !s.ok()) return s;
   size_t done = 0;
   while (done < data.size()) {
     absl::StatusOr<size_t> n = write(data.substr(done));
@@ -204,6 +222,7 @@ absl::Status File::write_all(std::string_view data) {
 }
 
 absl::StatusOr<size_t> File::pread_into(absl::Span<char> buf, int64_t offset) {
+  if (absl::Status s = Enter("pread"); !s.ok()) return s;
   if (offset < 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("pread: negative offset ", offset));
@@ -212,6 +231,7 @@ absl::StatusOr<size_t> File::pread_into(absl::Span<char> buf, int64_t offset) {
 }
 
 absl::StatusOr<size_t> File::pwrite(std::string_view data, int64_t offset) {
+  if (absl::Status s = Enter("pwrite"); !s.ok()) return s;
   if (offset < 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("pwrite: negative offset ", offset));
@@ -221,6 +241,7 @@ absl::StatusOr<size_t> File::pwrite(std::string_view data, int64_t offset) {
 }
 
 absl::Status File::sync() {
+  if (absl::Status s = Enter("sync"); !s.ok()) return s;
   if (fd_ < 0) return internal::ClosedStatus("sync");
   const int fd = fd_;
   auto dup = std::make_shared<OwnedFd>(::dup(fd));
@@ -232,6 +253,7 @@ absl::Status File::sync() {
 }
 
 absl::Status File::close() {
+  if (absl::Status s = Check("close"); !s.ok()) return s;
   if (fd_ < 0) return absl::OkStatus();
   return internal::CloseWakingWaiters(std::exchange(fd_, -1));
 }

@@ -16,8 +16,13 @@
 //
 // Failures are statuses with the errno text. Killing a greenlet during a
 // thread-pool read or write is safe (the call finishes on its thread into its
-// own buffer and is dropped) but the file position may have moved. Not
-// thread-safe.
+// own buffer and is dropped) but the file position may have moved.
+//
+// Not thread-safe: a File belongs to the hub of the thread that first reads,
+// writes or syncs it, and from then on every call from another thread returns
+// FailedPrecondition without touching it (release() throws WrongThreadError;
+// fileno(), is_open() and pollable() only read). Until then it may go to any
+// thread, and moving it hands it over: the new File binds at its next use.
 
 #ifndef GEVENT_IO_FILE_H_
 #define GEVENT_IO_FILE_H_
@@ -31,20 +36,27 @@
 #include <string_view>
 #include <utility>
 
+#include "absl/base/optimization.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "gevent/hub/internal/owner.h"
 
 namespace gevent {
 
 class File {
  public:
   File() = default;  // not open
+  // Closes the fd. Unchecked: destroy a File on its own thread, or once its
+  // greenlets are done with it.
   ~File();
+  // Hands the file over: the new one binds at its next use.
   File(File&& other) noexcept
       : fd_(std::exchange(other.fd_, -1)),
         pollable_(other.pollable_),
-        fifo_(other.fifo_) {}
+        fifo_(other.fifo_) {
+    other.owner_.Release();
+  }
   File& operator=(File&& other) noexcept;
   File(const File&) = delete;
   File& operator=(const File&) = delete;
@@ -63,8 +75,14 @@ class File {
   // True for fds waited on through the hub (all but regular files, block
   // devices and directories).
   bool pollable() const { return pollable_; }
-  // Gives up ownership without closing.
-  int release() { return std::exchange(fd_, -1); }
+  // Gives up ownership without closing; the File is then free for any thread.
+  int release() {
+    if (ABSL_PREDICT_FALSE(!owner_.here())) {
+      owner_.Throw("File::release", "File");
+    }
+    owner_.Release();
+    return std::exchange(fd_, -1);
+  }
 
   // Up to buf.size() bytes at the file position; 0 at EOF. Blocks.
   absl::StatusOr<size_t> read_into(absl::Span<char> buf);
@@ -89,10 +107,16 @@ class File {
   File(int fd, bool pollable) : fd_(fd), pollable_(pollable) {}
   absl::StatusOr<size_t> Transfer(bool write, char* buf, size_t len,
                                   int64_t offset, const char* what);
+  // The ownership check, first thing in every call: FailedPrecondition for
+  // File::`what` from a thread whose hub does not own this file. Enter binds
+  // it at its first use; Check does not.
+  absl::Status Enter(const char* what);
+  absl::Status Check(const char* what) const;
 
   int fd_ = -1;
   bool pollable_ = false;
-  bool fifo_ = false;  // a pipe: a byte stream (see IoOp::stream)
+  bool fifo_ = false;      // a pipe: a byte stream (see IoOp::stream)
+  internal::Owner owner_;  // unbound until the first use; a move unbinds
 };
 
 // A cooperative pipe: {read end, write end}, both non-blocking, close-on-exec.

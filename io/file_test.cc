@@ -13,6 +13,8 @@
 
 #include <cstdlib>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -156,6 +158,53 @@ TEST_F(FileTest, BadPathsAndFdsAreClearErrors) {
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(ro->pwrite("x", -1).status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+// --- Ownership: a File belongs to the hub of the thread that first used it.
+
+TEST_F(FileTest, AFileRefusesCallsFromAnotherThread) {
+  absl::StatusOr<std::pair<File, File>> p = pipe();
+  ASSERT_TRUE(p.ok());
+  auto& [r, w] = *p;
+  ASSERT_TRUE(w.write_all("a").ok());  // binds w to this thread's hub
+  std::vector<absl::Status> statuses;
+  std::string released;
+  testing::RunOnAnotherThread([&] {
+    statuses.push_back(w.write("b").status());
+    statuses.push_back(w.write_all("c"));
+    statuses.push_back(w.sync());
+    statuses.push_back(w.close());
+    released = testing::ThrownMisuse([&] { (void)w.release(); });
+  });
+  ASSERT_EQ(statuses.size(), 4u);
+  for (const absl::Status& s : statuses) {
+    EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
+    EXPECT_TRUE(absl::StrContains(s.message(), testing::kWrongThread)) << s;
+  }
+  EXPECT_TRUE(absl::StrContains(statuses[0].message(),
+                                "File::write: this File belongs to "
+                                "another thread's hub"))
+      << statuses[0];
+  EXPECT_TRUE(absl::StrContains(released, testing::kWrongThread)) << released;
+  ASSERT_TRUE(w.is_open());
+  ASSERT_TRUE(w.close().ok());
+  EXPECT_EQ(*r.read_all(), "a");  // nothing got in from there
+}
+
+TEST_F(FileTest, AFileMovedToAnotherThreadWorksThere) {
+  absl::StatusOr<std::pair<File, File>> p = pipe();
+  ASSERT_TRUE(p.ok());
+  ASSERT_TRUE(p->second.write_all("used here first").ok());
+  std::string got;
+  testing::RunOnAnotherThread([&] {
+    File r = std::move(p->first);
+    File w = std::move(p->second);  // used here: the move hands it over
+    EXPECT_TRUE(w.write_all(", then there").ok());
+    EXPECT_TRUE(w.close().ok());
+    absl::StatusOr<std::string> all = r.read_all();
+    got = all.ok() ? *all : all.status().ToString();
+  });
+  EXPECT_EQ(got, "used here first, then there");
 }
 
 }  // namespace

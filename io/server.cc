@@ -216,9 +216,7 @@ StreamServer::StreamServer(Socket listener, Handler handler, Options options)
   }
 }
 
-StreamServer::~StreamServer() {
-  if (started_) stop(absl::ZeroDuration());
-}
+StreamServer::~StreamServer() { stop(absl::ZeroDuration()); }
 
 absl::StatusOr<Socket> StreamServer::MakeListener(bool reuse_port) {
   absl::StatusOr<Socket> s = Socket::Create(address_.family(), SOCK_STREAM);
@@ -243,7 +241,20 @@ absl::StatusOr<Socket> StreamServer::MakeListener(bool reuse_port) {
   return s;
 }
 
+absl::Status StreamServer::Enter(const char* what) {
+  if (ABSL_PREDICT_TRUE(owner_.Bind() != nullptr)) return absl::OkStatus();
+  return owner_.Error(absl::StrCat("StreamServer::", what), "StreamServer");
+}
+
+bool StreamServer::started() const {
+  if (ABSL_PREDICT_FALSE(!owner_.here())) {
+    owner_.Throw("StreamServer::started", "StreamServer");
+  }
+  return started_;
+}
+
 absl::Status StreamServer::start() {
+  if (absl::Status s = Enter("start"); !s.ok()) return s;
   if (started_) {
     return absl::FailedPreconditionError(
         "StreamServer::start: already started");
@@ -330,6 +341,7 @@ absl::Status StreamServer::StartThreads() {
 }
 
 absl::Status StreamServer::serve_forever() {
+  if (absl::Status s = Enter("serve_forever"); !s.ok()) return s;
   if (!started_) {
     if (absl::Status s = start(); !s.ok()) return s;
   }
@@ -342,6 +354,9 @@ absl::Status StreamServer::serve_forever() {
 }
 
 void StreamServer::stop(absl::Duration grace) {
+  if (ABSL_PREDICT_FALSE(!owner_.here())) {
+    owner_.Throw("StreamServer::stop", "StreamServer");
+  }
   if (!started_) return;
   if (loop_) {
     loop_->Stop(grace);
@@ -385,11 +400,19 @@ DatagramServer::DatagramServer(Address address, Handler handler,
       handler_(std::move(handler)),
       options_(std::move(options)) {}
 
-DatagramServer::~DatagramServer() {
-  if (state_) stop(absl::ZeroDuration());
+DatagramServer::~DatagramServer() { stop(absl::ZeroDuration()); }
+
+uint64_t DatagramServer::received() const {
+  if (ABSL_PREDICT_FALSE(!owner_.here())) {
+    owner_.Throw("DatagramServer::received", "DatagramServer");
+  }
+  return received_;
 }
 
 absl::Status DatagramServer::start() {
+  if (owner_.Bind() == nullptr) {
+    return owner_.Error("DatagramServer::start", "DatagramServer");
+  }
   if (state_) {
     return absl::FailedPreconditionError(
         "DatagramServer::start: already started");
@@ -432,6 +455,9 @@ absl::Status DatagramServer::start() {
 }
 
 absl::Status DatagramServer::serve_forever() {
+  if (owner_.Bind() == nullptr) {
+    return owner_.Error("DatagramServer::serve_forever", "DatagramServer");
+  }
   if (!state_) {
     if (absl::Status s = start(); !s.ok()) return s;
   }
@@ -440,6 +466,9 @@ absl::Status DatagramServer::serve_forever() {
 }
 
 void DatagramServer::stop(absl::Duration grace) {
+  if (ABSL_PREDICT_FALSE(!owner_.here())) {
+    owner_.Throw("DatagramServer::stop", "DatagramServer");
+  }
   State* st = state_.get();
   if (st == nullptr) return;
   if (st->stopping) {
@@ -456,6 +485,9 @@ void DatagramServer::stop(absl::Duration grace) {
 
 absl::StatusOr<size_t> DatagramServer::sendto(std::string_view data,
                                               const Address& to) {
+  if (!owner_.here()) {
+    return owner_.Error("DatagramServer::sendto", "DatagramServer");
+  }
   if (!state_ || !state_->socket.is_open()) {
     return absl::FailedPreconditionError(
         "DatagramServer::sendto: the server is not running");

@@ -26,8 +26,11 @@
 // With Options::threads = N the server runs N OS threads, each with its own
 // hub, Pool and SO_REUSEPORT listener on the same address: the kernel spreads
 // connections across them, and the handler runs on those threads (so it must
-// be thread-safe). The server object itself belongs to the thread that made
-// it.
+// be thread-safe). The server object itself belongs to the hub of the thread
+// that starts it: from another thread start() and serve_forever() return
+// FailedPrecondition and stop() throws WrongThreadError (hub.h), before
+// touching the server (so does its destructor while it serves: that ends the
+// program). connections() and accepted() may be read from any thread.
 //
 // Given an SslContext, the server speaks TLS: each connection's handshake runs
 // in its handler's greenlet (bounded by Options::ssl_handshake_timeout), then
@@ -118,7 +121,7 @@ class StreamServer {
   // still running. Returns once every handler has ended. Blocks.
   void stop(absl::Duration grace = absl::Seconds(1));
 
-  bool started() const { return started_; }
+  bool started() const;
   // The address it listens on: the real port once started.
   const Address& address() const { return address_; }
   // Handlers running now (all threads).
@@ -130,6 +133,9 @@ class StreamServer {
   struct ThreadSet;
   absl::StatusOr<Socket> MakeListener(bool reuse_port);
   absl::Status StartThreads();
+  // FailedPrecondition when another thread's hub owns the server; Enter binds
+  // it at its first use (start).
+  absl::Status Enter(const char* what);
 
   Address address_;
   Handler handler_;
@@ -140,10 +146,14 @@ class StreamServer {
   std::shared_ptr<std::atomic<uint64_t>> accepted_;
   std::unique_ptr<internal::AcceptLoop> loop_;  // threads == 1
   std::unique_ptr<ThreadSet> threads_;          // threads > 1
+  internal::Owner owner_;                       // the hub that started it
 };
 
 // A DatagramServer receives UDP datagrams and runs the handler for each in its
 // own greenlet (a Pool bounds how many at once). gevent.server.DatagramServer.
+// It belongs to the hub of the thread that starts it, as a StreamServer does:
+// from another thread start(), serve_forever() and sendto() return
+// FailedPrecondition, stop() and received() throw WrongThreadError.
 //
 //   gevent::DatagramServer echo(gevent::Address::Loopback(5353),
 //       [&](std::string data, const gevent::Address& from) {
@@ -177,7 +187,7 @@ class DatagramServer {
   absl::StatusOr<size_t> sendto(std::string_view data, const Address& to);
 
   const Address& address() const { return address_; }
-  uint64_t received() const { return received_; }
+  uint64_t received() const;
 
  private:
   struct State;
@@ -186,6 +196,7 @@ class DatagramServer {
   Options options_;
   uint64_t received_ = 0;
   std::unique_ptr<State> state_;
+  internal::Owner owner_;  // the hub that started it
 };
 
 }  // namespace gevent

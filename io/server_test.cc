@@ -272,5 +272,59 @@ TEST_F(ServerTest, DatagramServerAnswersEachDatagram) {
   EXPECT_FALSE(server.sendto("x", server.address()).ok());
 }
 
+// --- Ownership: a server belongs to the hub of the thread that started it.
+
+TEST_F(ServerTest, AStreamServerRefusesCallsFromAnotherThread) {
+  StreamServer server(Address::Loopback(0), EchoHandler);
+  ASSERT_TRUE(server.start().ok());
+  std::vector<absl::Status> statuses;
+  std::vector<std::string> thrown;
+  testing::RunOnAnotherThread([&] {
+    statuses.push_back(server.start());
+    statuses.push_back(server.serve_forever());
+    thrown.push_back(testing::ThrownMisuse([&] { server.stop(); }));
+    thrown.push_back(testing::ThrownMisuse([&] { (void)server.started(); }));
+    EXPECT_EQ(server.accepted(), 0u);  // the counters are for any thread
+  });
+  ASSERT_EQ(statuses.size(), 2u);
+  for (const absl::Status& s : statuses) {
+    EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
+    EXPECT_TRUE(absl::StrContains(s.message(), testing::kWrongThread)) << s;
+  }
+  EXPECT_TRUE(absl::StrContains(statuses[0].message(),
+                                "StreamServer::start: this StreamServer"))
+      << statuses[0];
+  for (const std::string& e : thrown) {
+    EXPECT_TRUE(absl::StrContains(e, testing::kWrongThread)) << e;
+  }
+  // Still serving: the stop() from there did nothing.
+  EXPECT_TRUE(server.started());
+  EXPECT_EQ(RoundTrip(server.address(), "still here"), "still here");
+  server.stop();
+}
+
+TEST_F(ServerTest, ADatagramServerRefusesCallsFromAnotherThread) {
+  DatagramServer server(Address::Loopback(0),
+                        [](std::string, const Address&) {});
+  ASSERT_TRUE(server.start().ok());
+  std::vector<absl::Status> statuses;
+  std::vector<std::string> thrown;
+  testing::RunOnAnotherThread([&] {
+    statuses.push_back(server.start());
+    statuses.push_back(server.sendto("x", server.address()).status());
+    thrown.push_back(testing::ThrownMisuse([&] { server.stop(); }));
+    thrown.push_back(testing::ThrownMisuse([&] { (void)server.received(); }));
+  });
+  for (const absl::Status& s : statuses) {
+    EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
+    EXPECT_TRUE(absl::StrContains(s.message(), testing::kWrongThread)) << s;
+  }
+  for (const std::string& e : thrown) {
+    EXPECT_TRUE(absl::StrContains(e, testing::kWrongThread)) << e;
+  }
+  EXPECT_EQ(server.received(), 0u);
+  server.stop();
+}
+
 }  // namespace
 }  // namespace gevent

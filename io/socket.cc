@@ -22,16 +22,31 @@ namespace {}  // namespace
 // --- lifetime
 // ---------------------------------------------------------------
 
-Socket::~Socket() { (void)close(); }
+Socket::~Socket() {
+  if (fd_ >= 0) (void)internal::CloseWakingWaiters(std::exchange(fd_, -1));
+}
 
 Socket& Socket::operator=(Socket&& other) noexcept {
   if (this != &other) {
-    (void)close();
+    if (fd_ >= 0) (void)internal::CloseWakingWaiters(std::exchange(fd_, -1));
     fd_ = std::exchange(other.fd_, -1);
     timeout_ = other.timeout_;
     stream_ = other.stream_;
+    owner_.Release();
+    other.owner_.Release();
   }
   return *this;
+}
+
+absl::Status Socket::Enter(const char* what, Hub** hub, const char* object) {
+  *hub = owner_.Bind();
+  if (ABSL_PREDICT_TRUE(*hub != nullptr)) return absl::OkStatus();
+  return owner_.Error(absl::StrCat(object, "::", what), object);
+}
+
+absl::Status Socket::Check(const char* what, const char* object) const {
+  if (ABSL_PREDICT_TRUE(owner_.here())) return absl::OkStatus();
+  return owner_.Error(absl::StrCat(object, "::", what), object);
 }
 
 absl::StatusOr<Socket> Socket::Create(int family, int type, int protocol) {
@@ -75,11 +90,13 @@ absl::StatusOr<std::pair<Socket, Socket>> Socket::Pair(int type) {
 }
 
 absl::Status Socket::close() {
+  if (absl::Status s = Check("close"); !s.ok()) return s;
   if (fd_ < 0) return absl::OkStatus();
   return internal::CloseWakingWaiters(std::exchange(fd_, -1));
 }
 
 absl::Status Socket::settimeout(absl::Duration timeout) {
+  if (absl::Status s = Check("settimeout"); !s.ok()) return s;
   if (timeout < absl::ZeroDuration()) {
     return absl::InvalidArgumentError(
         absl::StrCat("Socket::settimeout: negative timeout ",
@@ -129,8 +146,8 @@ absl::Status Socket::Failure(int64_t result, int fd, int64_t deadline,
   return internal::ErrnoStatus(err, what, fd);
 }
 
-int64_t Socket::Run(IoOp& op, absl::Duration timeout, const char* what,
-                    absl::Status* error) {
+int64_t Socket::Run(Hub& hub, IoOp& op, absl::Duration timeout,
+                    const char* what, absl::Status* error) {
   if (fd_ < 0) {
     *error = internal::ClosedStatus(what);
     return -1;
@@ -139,24 +156,25 @@ int64_t Socket::Run(IoOp& op, absl::Duration timeout, const char* what,
   const int64_t deadline =
       DeadlineFor(timeout, timeout_, what, &effective, error);
   if (deadline == -2) return -1;
-  return RunUntil(op, deadline, effective, what, error);
+  return RunUntil(hub, op, deadline, effective, what, error);
 }
 
-int64_t Socket::RunUntil(IoOp& op, int64_t deadline, absl::Duration timeout,
-                         const char* what, absl::Status* error) {
+int64_t Socket::RunUntil(Hub& hub, IoOp& op, int64_t deadline,
+                         absl::Duration timeout, const char* what,
+                         absl::Status* error) {
   if (fd_ < 0) {
     *error = internal::ClosedStatus(what);
     return -1;
   }
   op.fd = fd_;
-  const int64_t r = Hub::current().Io(op, deadline);
+  const int64_t r = hub.Io(op, deadline);
   if (r >= 0) return r;
   *error = Failure(r, op.fd, deadline, timeout, what);
   return -1;
 }
 
 template <typename F>
-int64_t Socket::Retry(F attempt, IoOp::Kind wait, int64_t deadline,
+int64_t Socket::Retry(Hub& hub, F attempt, IoOp::Kind wait, int64_t deadline,
                       absl::Duration timeout, const char* what,
                       absl::Status* error) {
   const int fd = fd_;
@@ -168,7 +186,7 @@ int64_t Socket::Retry(F attempt, IoOp::Kind wait, int64_t deadline,
       IoOp op;
       op.kind = wait;
       op.fd = fd;
-      r = Hub::current().Io(op, deadline);
+      r = hub.Io(op, deadline);
       if (r >= 0) continue;
     }
     *error = Failure(r, fd, deadline, timeout, what);
@@ -180,6 +198,7 @@ int64_t Socket::Retry(F attempt, IoOp::Kind wait, int64_t deadline,
 // ------------------------------------------------------------------
 
 absl::Status Socket::bind(const Address& address) {
+  if (absl::Status s = Check("bind"); !s.ok()) return s;
   if (fd_ < 0) return internal::ClosedStatus("bind");
   if (::bind(fd_, address.sockaddr_ptr(), address.length()) != 0) {
     return internal::ErrnoStatus(
@@ -189,6 +208,7 @@ absl::Status Socket::bind(const Address& address) {
 }
 
 absl::Status Socket::listen(int backlog) {
+  if (absl::Status s = Check("listen"); !s.ok()) return s;
   if (fd_ < 0) return internal::ClosedStatus("listen");
   if (::listen(fd_, backlog) != 0) {
     return internal::ErrnoStatus(errno, "listen", fd_);
@@ -197,13 +217,15 @@ absl::Status Socket::listen(int backlog) {
 }
 
 absl::StatusOr<Accepted> Socket::accept(absl::Duration timeout) {
+  Hub* hub;
+  if (absl::Status s = Enter("accept", &hub); !s.ok()) return s;
   Accepted a;
   IoOp op;
   op.kind = IoOp::Kind::kAccept;
   op.addr = a.peer.mutable_sockaddr();
   op.addrlen = Address::kCapacity;
   absl::Status error;
-  const int64_t fd = Run(op, timeout, "accept", &error);
+  const int64_t fd = Run(*hub, op, timeout, "accept", &error);
   if (fd < 0) return error;
   *a.peer.mutable_length() = op.addrlen;
   a.socket = Socket(static_cast<int>(fd), stream_);
@@ -211,12 +233,14 @@ absl::StatusOr<Accepted> Socket::accept(absl::Duration timeout) {
 }
 
 absl::Status Socket::connect(const Address& address, absl::Duration timeout) {
+  Hub* hub;
+  if (absl::Status s = Enter("connect", &hub); !s.ok()) return s;
   IoOp op;
   op.kind = IoOp::Kind::kConnect;
   op.addr = const_cast<sockaddr*>(address.sockaddr_ptr());
   op.addrlen = address.length();
   absl::Status error;
-  if (Run(op, timeout, "connect", &error) < 0) {
+  if (Run(*hub, op, timeout, "connect", &error) < 0) {
     return absl::Status(error.code(), absl::StrCat(error.message(), " (to ",
                                                    address.ToString(), ")"));
   }
@@ -235,22 +259,26 @@ IoOp Socket::RecvOp(void* buf, size_t len, int flags) const {
 
 absl::StatusOr<size_t> Socket::recv_into(absl::Span<char> buf,
                                          absl::Duration timeout, int flags) {
+  Hub* hub;
+  if (absl::Status s = Enter("recv_into", &hub); !s.ok()) return s;
   IoOp op = RecvOp(buf.data(), buf.size(), flags);
   absl::Status error;
-  const int64_t n = Run(op, timeout, "recv", &error);
+  const int64_t n = Run(*hub, op, timeout, "recv", &error);
   if (n < 0) return error;
   return static_cast<size_t>(n);
 }
 
 absl::StatusOr<std::string> Socket::recv(size_t max_bytes,
                                          absl::Duration timeout, int flags) {
+  Hub* hub;
+  if (absl::Status s = Enter("recv", &hub); !s.ok()) return s;
   if (fd_ < 0) return internal::ClosedStatus("recv");
   absl::Status error;
   absl::Duration effective;
   const int64_t deadline =
       DeadlineFor(timeout, timeout_, "recv", &effective, &error);
   if (deadline == -2) return error;
-  Backend& backend = Hub::current().backend();
+  Backend& backend = hub->backend();
   if (max_bytes > 0 && max_bytes <= backend.lent_buffer_size()) {
     // The backend lends a buffer once data is there.
     IoOp op = RecvOp(nullptr, max_bytes, flags);
@@ -261,7 +289,7 @@ absl::StatusOr<std::string> Socket::recv(size_t max_bytes,
         if (op.buf != nullptr) backend.ReturnBuffer(&op);
       }
     } give_back{backend, op};
-    const int64_t n = RunUntil(op, deadline, effective, "recv", &error);
+    const int64_t n = RunUntil(*hub, op, deadline, effective, "recv", &error);
     if (n >= 0) {
       return std::string(static_cast<const char*>(op.buf),
                          static_cast<size_t>(n));
@@ -276,11 +304,13 @@ absl::StatusOr<std::string> Socket::recv(size_t max_bytes,
     IoOp wait;
     wait.kind = IoOp::Kind::kWaitReadable;
     wait.optimistic = true;
-    if (RunUntil(wait, deadline, effective, "recv", &error) < 0) return error;
+    if (RunUntil(*hub, wait, deadline, effective, "recv", &error) < 0) {
+      return error;
+    }
   }
   std::string out(max_bytes, '\0');
   IoOp op = RecvOp(out.data(), out.size(), flags);
-  const int64_t n = RunUntil(op, deadline, effective, "recv", &error);
+  const int64_t n = RunUntil(*hub, op, deadline, effective, "recv", &error);
   if (n < 0) return error;
   out.resize(static_cast<size_t>(n));
   return out;
@@ -288,19 +318,23 @@ absl::StatusOr<std::string> Socket::recv(size_t max_bytes,
 
 absl::StatusOr<size_t> Socket::send(std::string_view data,
                                     absl::Duration timeout, int flags) {
+  Hub* hub;
+  if (absl::Status s = Enter("send", &hub); !s.ok()) return s;
   IoOp op;
   op.kind = IoOp::Kind::kSend;
   op.buf = const_cast<char*>(data.data());
   op.len = data.size();
   op.flags = flags;
   absl::Status error;
-  const int64_t n = Run(op, timeout, "send", &error);
+  const int64_t n = Run(*hub, op, timeout, "send", &error);
   if (n < 0) return error;
   return static_cast<size_t>(n);
 }
 
 absl::Status Socket::sendall(std::string_view data, absl::Duration timeout,
                              int flags) {
+  Hub* hub;
+  if (absl::Status s = Enter("sendall", &hub); !s.ok()) return s;
   if (fd_ < 0) return internal::ClosedStatus("sendall");
   absl::Duration effective;
   absl::Status error;
@@ -315,7 +349,7 @@ absl::Status Socket::sendall(std::string_view data, absl::Duration timeout,
     op.buf = const_cast<char*>(data.data() + sent);
     op.len = data.size() - sent;
     op.flags = flags;
-    const int64_t n = Hub::current().Io(op, deadline);
+    const int64_t n = hub->Io(op, deadline);
     if (n < 0) {
       absl::Status s = Failure(n, op.fd, deadline, effective, "sendall");
       return absl::Status(
@@ -335,6 +369,8 @@ absl::Status Socket::sendall(std::string_view data, absl::Duration timeout,
 absl::StatusOr<ReceivedFrom> Socket::recvfrom_into(absl::Span<char> buf,
                                                    absl::Duration timeout,
                                                    int flags) {
+  Hub* hub;
+  if (absl::Status s = Enter("recvfrom_into", &hub); !s.ok()) return s;
   if (fd_ < 0) return internal::ClosedStatus("recvfrom");
   absl::Duration effective;
   absl::Status error;
@@ -343,6 +379,7 @@ absl::StatusOr<ReceivedFrom> Socket::recvfrom_into(absl::Span<char> buf,
   if (deadline == -2) return error;
   ReceivedFrom out;
   const int64_t n = Retry(
+      *hub,
       [&](int fd) {
         *out.from.mutable_length() = Address::kCapacity;
         return internal::ErrnoResult(
@@ -367,6 +404,8 @@ absl::StatusOr<std::pair<std::string, Address>> Socket::recvfrom(
 
 absl::StatusOr<size_t> Socket::sendto(std::string_view data, const Address& to,
                                       absl::Duration timeout, int flags) {
+  Hub* hub;
+  if (absl::Status s = Enter("sendto", &hub); !s.ok()) return s;
   if (fd_ < 0) return internal::ClosedStatus("sendto");
   absl::Duration effective;
   absl::Status error;
@@ -374,6 +413,7 @@ absl::StatusOr<size_t> Socket::sendto(std::string_view data, const Address& to,
       DeadlineFor(timeout, timeout_, "sendto", &effective, &error);
   if (deadline == -2) return error;
   const int64_t n = Retry(
+      *hub,
       [&](int fd) {
         return internal::ErrnoResult(::sendto(
             fd, data.data(), data.size(), flags | MSG_DONTWAIT | MSG_NOSIGNAL,
@@ -388,6 +428,7 @@ absl::StatusOr<size_t> Socket::sendto(std::string_view data, const Address& to,
 }
 
 absl::Status Socket::shutdown(int how) {
+  if (absl::Status s = Check("shutdown"); !s.ok()) return s;
   if (fd_ < 0) return internal::ClosedStatus("shutdown");
   if (::shutdown(fd_, how) != 0) {
     return internal::ErrnoStatus(errno, "shutdown", fd_);
@@ -396,6 +437,7 @@ absl::Status Socket::shutdown(int how) {
 }
 
 absl::StatusOr<Address> Socket::getsockname() const {
+  if (absl::Status s = Check("getsockname"); !s.ok()) return s;
   if (fd_ < 0) return internal::ClosedStatus("getsockname");
   Address a;
   *a.mutable_length() = Address::kCapacity;
@@ -406,6 +448,7 @@ absl::StatusOr<Address> Socket::getsockname() const {
 }
 
 absl::StatusOr<Address> Socket::getpeername() const {
+  if (absl::Status s = Check("getpeername"); !s.ok()) return s;
   if (fd_ < 0) return internal::ClosedStatus("getpeername");
   Address a;
   *a.mutable_length() = Address::kCapacity;
@@ -421,6 +464,7 @@ absl::Status Socket::setsockopt(int level, int name, int value) {
 
 absl::Status Socket::setsockopt(int level, int name, const void* value,
                                 socklen_t length) {
+  if (absl::Status s = Check("setsockopt"); !s.ok()) return s;
   if (fd_ < 0) return internal::ClosedStatus("setsockopt");
   if (::setsockopt(fd_, level, name, value, length) != 0) {
     return internal::ErrnoStatus(
@@ -431,6 +475,7 @@ absl::Status Socket::setsockopt(int level, int name, const void* value,
 }
 
 absl::StatusOr<int> Socket::getsockopt(int level, int name) const {
+  if (absl::Status s = Check("getsockopt"); !s.ok()) return s;
   if (fd_ < 0) return internal::ClosedStatus("getsockopt");
   int value = 0;
   socklen_t len = sizeof(value);

@@ -22,8 +22,16 @@
 // touched after the call returns.
 //
 // At most one greenlet may wait to read and one to write on a socket at a time
-// (a second gets FailedPrecondition). Not thread-safe: a Socket belongs to the
-// thread whose hub serves it.
+// (a second gets FailedPrecondition).
+//
+// Not thread-safe: a Socket belongs to the hub of the thread that first waits
+// on it (its first accept, connect, recv or send), and from then on every call
+// from another thread returns FailedPrecondition, naming both threads, without
+// touching the socket (release() throws WrongThreadError instead; fileno(),
+// is_open() and timeout() only read). Until then it may be handed to any
+// thread, and moving it hands it over: the new Socket binds again at its next
+// use. So a socket made on one thread and moved into another that runs its
+// own hub works, and StreamServer's threads get theirs the same way.
 
 #ifndef GEVENT_IO_SOCKET_H_
 #define GEVENT_IO_SOCKET_H_
@@ -35,16 +43,20 @@
 #include <string_view>
 #include <utility>
 
+#include "absl/base/optimization.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "gevent/backends/backend.h"
+#include "gevent/hub/internal/owner.h"
 #include "gevent/io/address.h"
 
 namespace gevent {
 
+class Hub;
 class Socket;
+class SslSocket;
 
 // What accept() returns: the connection and who is on the other end.
 struct Accepted;
@@ -61,12 +73,17 @@ class Socket {
 
   // A socket that is not open: every call but close() is FailedPrecondition.
   Socket() = default;
-  // Closes the fd (waking any greenlet that waits on it).
+  // Closes the fd (waking any greenlet that waits on it). Unchecked: destroy a
+  // socket on its own thread, or once its greenlets are done with it.
   ~Socket();
+  // Hands the socket over: the new one binds at its next use, and so does
+  // `other` if it is used again.
   Socket(Socket&& other) noexcept
       : fd_(std::exchange(other.fd_, -1)),
         timeout_(other.timeout_),
-        stream_(other.stream_) {}
+        stream_(other.stream_) {
+    other.owner_.Release();
+  }
   Socket& operator=(Socket&& other) noexcept;
   Socket(const Socket&) = delete;
   Socket& operator=(const Socket&) = delete;
@@ -91,8 +108,14 @@ class Socket {
   bool is_open() const { return fd_ >= 0; }
   int fileno() const { return fd_; }
   // Gives up ownership: returns the fd (still non-blocking) and leaves this
-  // socket closed without closing it.
-  int release() { return std::exchange(fd_, -1); }
+  // socket closed, and free to be used by any thread, without closing it.
+  int release() {
+    if (ABSL_PREDICT_FALSE(!owner_.here())) {
+      owner_.Throw("Socket::release", "Socket");
+    }
+    owner_.Release();
+    return std::exchange(fd_, -1);
+  }
 
   // The default for calls made with kDefaultTimeout; InfiniteDuration (the
   // initial value) waits forever. InvalidArgument for a negative duration.
@@ -155,26 +178,36 @@ class Socket {
 
  private:
   Socket(int fd, bool stream) : fd_(fd), stream_(stream) {}
+  // The ownership check, first thing in every call: FailedPrecondition for a
+  // call `what` on `object` (this socket, or the SslSocket over it) from a
+  // thread whose hub does not own it. Enter binds the socket at its first use
+  // (the calls that wait) and sets `*hub`; Check does not bind.
+  absl::Status Enter(const char* what, Hub** hub,
+                     const char* object = "Socket");
+  absl::Status Check(const char* what, const char* object = "Socket") const;
   // Runs `op` on this socket's fd with `timeout` (kDefaultTimeout: timeout_).
   // Returns the result (>= 0) or sets `*error` and returns -1.
-  int64_t Run(IoOp& op, absl::Duration timeout, const char* what,
+  int64_t Run(Hub& hub, IoOp& op, absl::Duration timeout, const char* what,
               absl::Status* error);
   // The same with the deadline already computed (`timeout` for messages).
-  int64_t RunUntil(IoOp& op, int64_t deadline, absl::Duration timeout,
+  int64_t RunUntil(Hub& hub, IoOp& op, int64_t deadline, absl::Duration timeout,
                    const char* what, absl::Status* error);
   // A kRecv of `len` bytes into `buf` (null: a lent buffer) on this socket.
   IoOp RecvOp(void* buf, size_t len, int flags) const;
   // Tries `attempt` (a non-blocking syscall returning >= 0 or -errno) and
   // waits for readiness on EAGAIN, until `deadline`.
   template <typename F>
-  int64_t Retry(F attempt, IoOp::Kind wait, int64_t deadline,
+  int64_t Retry(Hub& hub, F attempt, IoOp::Kind wait, int64_t deadline,
                 absl::Duration timeout, const char* what, absl::Status* error);
   absl::Status Failure(int64_t result, int fd, int64_t deadline,
                        absl::Duration timeout, const char* what) const;
 
+  friend class SslSocket;  // checks the thread with its own calls' names
+
   int fd_ = -1;
   absl::Duration timeout_ = absl::InfiniteDuration();
-  bool stream_ = false;  // SOCK_STREAM: lets the backend skip EAGAIN reads
+  bool stream_ = false;    // SOCK_STREAM: lets the backend skip EAGAIN reads
+  internal::Owner owner_;  // unbound until the first wait; a move unbinds
 };
 
 struct Accepted {

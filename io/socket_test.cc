@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -645,6 +646,69 @@ TEST_F(SocketTest, BadFdsAndAddressesAreClearErrors) {
   EXPECT_FALSE(no_family.ok());
   EXPECT_TRUE(absl::StrContains(no_family.message(), "EAFNOSUPPORT"))
       << no_family;
+}
+
+// --- Ownership: a socket belongs to the hub of the thread that first waited
+// on it; until then, and after a move, it may go to any thread.
+
+using gevent::testing::kWrongThread;
+using gevent::testing::RunOnAnotherThread;
+
+TEST_F(SocketTest, ASocketRefusesCallsFromAnotherThread) {
+  auto [a, b] = TcpPair();
+  ASSERT_TRUE(a.sendall("ping").ok());  // binds both to this thread's hub
+  ASSERT_EQ(*b.recv(4, absl::Seconds(5)), "ping");
+  std::vector<absl::Status> statuses;
+  std::string released;
+  RunOnAnotherThread([&] {
+    statuses.push_back(a.sendall("from there"));
+    statuses.push_back(a.send("x").status());
+    statuses.push_back(b.recv(100, absl::Milliseconds(1)).status());
+    char buf[8];
+    statuses.push_back(
+        b.recv_into(absl::MakeSpan(buf), absl::Milliseconds(1)).status());
+    statuses.push_back(a.settimeout(absl::Seconds(1)));
+    statuses.push_back(a.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1));
+    statuses.push_back(a.getpeername().status());
+    statuses.push_back(a.shutdown(SHUT_WR));
+    statuses.push_back(a.close());
+    released = testing::ThrownMisuse([&] { (void)a.release(); });
+  });
+  ASSERT_EQ(statuses.size(), 9u);
+  for (const absl::Status& s : statuses) {
+    EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
+    EXPECT_TRUE(absl::StrContains(s.message(), kWrongThread)) << s;
+  }
+  EXPECT_TRUE(absl::StrContains(statuses[0].message(),
+                                "Socket::sendall: this Socket belongs to "
+                                "another thread's hub"))
+      << statuses[0];
+  EXPECT_TRUE(absl::StrContains(released, kWrongThread)) << released;
+  // Nothing went out from there, and both ends are as they were.
+  ASSERT_TRUE(a.is_open());
+  EXPECT_EQ(a.timeout(), absl::InfiniteDuration());
+  ASSERT_TRUE(a.sendall("pong").ok());
+  EXPECT_EQ(*b.recv(100, absl::Seconds(5)), "pong");
+}
+
+TEST_F(SocketTest, ASocketMayGoToAnotherThreadBeforeUseOrByAMove) {
+  auto [a, b] = TcpPair();                   // made here, not yet waited on
+  ASSERT_TRUE(b.sendall("made here").ok());  // b is this thread's now
+  std::string got;
+  // Moved into a thread that runs its own hub: a was never used, and the move
+  // hands it over anyway.
+  RunOnAnotherThread([&a = a, &got] {
+    Socket mine = std::move(a);
+    absl::StatusOr<std::string> r = mine.recv(100, absl::Seconds(5));
+    got = r.ok() ? *r : r.status().ToString();
+    EXPECT_TRUE(mine.sendall("served there").ok());
+    a = std::move(mine);  // and back
+  });
+  EXPECT_EQ(got, "made here");
+  EXPECT_EQ(*b.recv(100, absl::Seconds(5)), "served there");
+  // Back here by a move: usable again on this thread.
+  ASSERT_TRUE(a.sendall("home").ok());
+  EXPECT_EQ(*b.recv(100, absl::Seconds(5)), "home");
 }
 
 }  // namespace

@@ -242,8 +242,12 @@ SslSocket::SslSocket(SslSocket&& other) noexcept
       host_(std::move(other.host_)),
       eof_(other.eof_),
       timeout_used_(other.timeout_used_),
-      send_lock_(std::move(other.send_lock_)),
-      alpn_(std::move(other.alpn_)) {}
+      // A fresh lock: the moved socket may go to another thread's hub, and a
+      // lock belongs to the hub that first used it.
+      send_lock_(std::make_unique<Lock>()),
+      alpn_(std::move(other.alpn_)) {
+  other.send_lock_.reset();
+}
 
 SslSocket& SslSocket::operator=(SslSocket&& other) noexcept {
   if (this != &other) {
@@ -255,7 +259,8 @@ SslSocket& SslSocket::operator=(SslSocket&& other) noexcept {
     host_ = std::move(other.host_);
     eof_ = other.eof_;
     timeout_used_ = other.timeout_used_;
-    send_lock_ = std::move(other.send_lock_);
+    send_lock_ = std::make_unique<Lock>();
+    other.send_lock_.reset();
     alpn_ = std::move(other.alpn_);
   }
   return *this;
@@ -472,6 +477,10 @@ absl::Status SslSocket::HandshakeUntil(absl::Time deadline) {
 }
 
 absl::Status SslSocket::handshake(absl::Duration timeout) {
+  Hub* hub;
+  if (absl::Status s = socket_.Enter("handshake", &hub, "SslSocket"); !s.ok()) {
+    return s;
+  }
   absl::StatusOr<absl::Time> deadline = Deadline(timeout);
   if (!deadline.ok()) return deadline.status();
   return HandshakeUntil(*deadline);
@@ -483,6 +492,10 @@ bool SslSocket::handshake_done() const {
 
 absl::StatusOr<size_t> SslSocket::recv_into(absl::Span<char> buf,
                                             absl::Duration timeout) {
+  Hub* hub;
+  if (absl::Status s = socket_.Enter("recv", &hub, "SslSocket"); !s.ok()) {
+    return s;
+  }
   absl::StatusOr<absl::Time> deadline = Deadline(timeout);
   if (!deadline.ok()) return deadline.status();
   if (absl::Status st = HandshakeUntil(*deadline); !st.ok()) return st;
@@ -505,6 +518,10 @@ absl::StatusOr<std::string> SslSocket::recv(size_t max_bytes,
 
 absl::StatusOr<size_t> SslSocket::send(std::string_view data,
                                        absl::Duration timeout) {
+  Hub* hub;
+  if (absl::Status s = socket_.Enter("send", &hub, "SslSocket"); !s.ok()) {
+    return s;
+  }
   absl::StatusOr<absl::Time> deadline = Deadline(timeout);
   if (!deadline.ok()) return deadline.status();
   if (absl::Status st = HandshakeUntil(*deadline); !st.ok()) return st;
@@ -518,6 +535,10 @@ absl::StatusOr<size_t> SslSocket::send(std::string_view data,
 }
 
 absl::Status SslSocket::sendall(std::string_view data, absl::Duration timeout) {
+  Hub* hub;
+  if (absl::Status s = socket_.Enter("sendall", &hub, "SslSocket"); !s.ok()) {
+    return s;
+  }
   absl::StatusOr<absl::Time> deadline = Deadline(timeout);
   if (!deadline.ok()) return deadline.status();
   if (absl::Status st = HandshakeUntil(*deadline); !st.ok()) return st;
@@ -540,6 +561,10 @@ absl::Status SslSocket::sendall(std::string_view data, absl::Duration timeout) {
 }
 
 absl::Status SslSocket::shutdown(absl::Duration timeout) {
+  Hub* hub;
+  if (absl::Status s = socket_.Enter("shutdown", &hub, "SslSocket"); !s.ok()) {
+    return s;
+  }
   absl::StatusOr<absl::Time> deadline = Deadline(timeout);
   if (!deadline.ok()) return deadline.status();
   if (!handshake_done()) {
@@ -557,7 +582,10 @@ absl::Status SslSocket::shutdown(absl::Duration timeout) {
   return Flush(*deadline, "TLS shutdown");
 }
 
-absl::Status SslSocket::close() { return socket_.close(); }
+absl::Status SslSocket::close() {
+  if (absl::Status s = socket_.Check("close", "SslSocket"); !s.ok()) return s;
+  return socket_.close();
+}
 
 std::string SslSocket::version() const {
   if (!handshake_done()) return "";

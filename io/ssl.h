@@ -27,7 +27,11 @@
 // Unavailable ("wrong version number"), a timeout is DeadlineExceeded, and the
 // Socket's own errors (reset, closed while waiting) come through as they are.
 //
-// One greenlet may read while another writes (full duplex); not thread-safe.
+// One greenlet may read while another writes (full duplex). Not thread-safe:
+// like its Socket, an SslSocket belongs to the hub of the thread that first
+// uses it (a handshake, recv or send), and from another thread those calls,
+// shutdown() and close() return FailedPrecondition without touching it; the
+// accessors (version(), peer_subject()...) only read. Moving it hands it over.
 
 #ifndef GEVENT_IO_SSL_H_
 #define GEVENT_IO_SSL_H_

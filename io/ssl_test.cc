@@ -553,5 +553,40 @@ TEST_F(SslTest, StreamServerServesTlsAndReportsFailedHandshakes) {
   server.stop();
 }
 
+// --- Ownership: an SslSocket belongs to the hub of the thread that first used
+// it, like its Socket.
+
+TEST_F(SslTest, AnSslSocketRefusesCallsFromAnotherThread) {
+  Socket listener = ListenLoopback();
+  SslContext server_ctx = ServerContext(pki_.Issue("localhost"));
+  auto server = Serve(listener, server_ctx, 1, EchoTls);
+  absl::StatusOr<SslSocket> tls = Connect(AddressOf(listener), ClientContext());
+  ASSERT_TRUE(tls.ok()) << tls.status();
+  ASSERT_TRUE(tls->sendall("ping").ok());
+  ASSERT_EQ(*tls->recv(100, absl::Seconds(30)), "ping");
+  std::vector<absl::Status> statuses;
+  testing::RunOnAnotherThread([&] {
+    statuses.push_back(tls->sendall("from there"));
+    statuses.push_back(tls->send("x").status());
+    statuses.push_back(tls->recv(100, absl::Milliseconds(1)).status());
+    statuses.push_back(tls->handshake());
+    statuses.push_back(tls->shutdown());
+    statuses.push_back(tls->close());
+  });
+  ASSERT_EQ(statuses.size(), 6u);
+  for (const absl::Status& s : statuses) {
+    EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
+    EXPECT_TRUE(absl::StrContains(s.message(), testing::kWrongThread)) << s;
+  }
+  EXPECT_TRUE(absl::StrContains(statuses[0].message(),
+                                "SslSocket::sendall: this SslSocket"))
+      << statuses[0];
+  // Still open and in step: the next echo is this thread's alone.
+  ASSERT_TRUE(tls->sendall("pong").ok());
+  EXPECT_EQ(*tls->recv(100, absl::Seconds(30)), "pong");
+  ASSERT_TRUE(tls->close().ok());
+  ASSERT_TRUE(server.join().ok());
+}
+
 }  // namespace
 }  // namespace gevent

@@ -3,7 +3,8 @@
 // test_util.h (internal, testonly)
 //
 // Leak checks for hub and io tests: open fds and greenlet stacks in use,
-// counted before and after a test.
+// counted before and after a test. Helpers for the ownership tests: a call
+// made from another thread, and the misuse error it throws.
 
 #ifndef GEVENT_HUB_INTERNAL_TEST_UTIL_H_
 #define GEVENT_HUB_INTERNAL_TEST_UTIL_H_
@@ -12,6 +13,9 @@
 #include <gtest/gtest.h>
 
 #include <cstddef>
+#include <string>
+#include <thread>
+#include <utility>
 
 #include "absl/time/time.h"
 #include "gevent/greenlet/raw_greenlet.h"
@@ -70,6 +74,32 @@ class LeakCheck {
   int fds_;
   size_t stacks_;
 };
+
+// What a call on an object from a thread whose hub does not own it fails with
+// (in the message of the status or of the exception).
+inline constexpr char kWrongThread[] = "belongs to another thread's hub";
+
+// Runs `fn` on a new OS thread, which has no hub until something makes one,
+// and waits for it. The join orders everything `fn` did before the caller's
+// next step, so a check that fails before touching the object leaves nothing
+// for TSan to report.
+template <typename F>
+void RunOnAnotherThread(F&& fn) {
+  std::thread t(std::forward<F>(fn));
+  t.join();
+}
+
+// The message of the GreenletError (WrongThreadError, BlockingSwitchOutError)
+// that `fn` throws; "" if it returns.
+template <typename F>
+std::string ThrownMisuse(F&& fn) {
+  try {
+    fn();
+  } catch (const GreenletError& e) {
+    return e.what();
+  }
+  return "";
+}
 
 }  // namespace gevent::testing
 

@@ -13,6 +13,8 @@
 
 #include <cstdint>
 
+#include "absl/base/optimization.h"
+#include "absl/status/status.h"
 #include "gevent/hub/hub.h"
 
 namespace gevent::internal {
@@ -31,7 +33,12 @@ class WaitQueue {
   // queue passes items through it).
   // `what` names the wait in dumps ("Event.wait").
   bool Wait(int64_t deadline, void* payload = nullptr,
-            const char* what = "a wait queue");
+            const char* what = "a wait queue") {
+    return WaitEntered(Enter(what, "primitive"), deadline, payload, what);
+  }
+  // Wait for a primitive that has made its own check (Enter) on this queue in
+  // the same call, with the hub it returned: one check per call.
+  bool WaitEntered(Hub& hub, int64_t deadline, void* payload, const char* what);
 
   // Wakes the longest waiter. Returns false if there is none. When `payload` is
   // given, it receives the woken waiter's payload.
@@ -40,7 +47,31 @@ class WaitQueue {
   void NotifyAll();
 
   bool empty() const { return head_ == nullptr; }
-  Hub* hub() const { return hub_; }
+  Hub* hub() const { return owner_.hub(); }
+
+  // The ownership check of the primitive this queue serves, made first thing
+  // in each of its calls. Enter binds the queue to this thread's hub at its
+  // first use and returns that hub; it throws WrongThreadError, naming `what`
+  // (the call) and `object` (the primitive), when another thread's hub owns
+  // it. Observe does not bind (for const calls).
+  ABSL_ATTRIBUTE_ALWAYS_INLINE Hub& Enter(const char* what,
+                                          const char* object) {
+    Hub* hub = owner_.Bind();
+    if (ABSL_PREDICT_FALSE(hub == nullptr)) owner_.Throw(what, object);
+    return *hub;
+  }
+  ABSL_ATTRIBUTE_ALWAYS_INLINE void Observe(const char* what,
+                                            const char* object) const {
+    if (ABSL_PREDICT_FALSE(!owner_.here())) owner_.Throw(what, object);
+  }
+  // For calls that return a status: Owned and Bound bind as Enter does;
+  // Owned is false, Bound null, when another thread's hub owns the queue, and
+  // WrongThread is then the status to return (FailedPrecondition).
+  ABSL_ATTRIBUTE_ALWAYS_INLINE bool Owned() { return owner_.Bind() != nullptr; }
+  ABSL_ATTRIBUTE_ALWAYS_INLINE Hub* Bound() { return owner_.Bind(); }
+  absl::Status WrongThread(const char* what, const char* object) const {
+    return owner_.Error(what, object);
+  }
 
  private:
   struct Node {
@@ -66,24 +97,16 @@ class WaitQueue {
     n->linked = false;
   }
   static void OnTimeout(Timer* t);
-  [[gnu::noinline]] void BindHub();
 
   Node* head_ = nullptr;
   Node* tail_ = nullptr;
-  Hub* hub_ = nullptr;  // the hub of the first greenlet that waited
+  Owner owner_;  // the hub of the thread that first used it
 };
-
-// Throws GreenletError if `hub` (the hub a primitive was first used on) is not
-// the calling thread's: primitives belong to one thread.
-void CheckSameHub(Hub*& hub, const char* what);
 
 // Inline: the wait is on the path of every hand-off, and each call layer around
 // a switch costs a mispredicted return.
-ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool WaitQueue::Wait(int64_t deadline,
-                                                         void* payload,
-                                                         const char* what) {
-  if (ABSL_PREDICT_FALSE(hub_ != tls_hub || hub_ == nullptr)) BindHub();
-  Hub& hub = *hub_;
+ABSL_ATTRIBUTE_ALWAYS_INLINE inline bool WaitQueue::WaitEntered(
+    Hub& hub, int64_t deadline, void* payload, const char* what) {
   Waiter w(RawGreenlet::current(), hub.CurrentRecord());
   w.what = what;
   Node node{&w, this, payload};
@@ -119,7 +142,7 @@ inline bool WaitQueue::NotifyOne(void** payload) {
     // A waiter already woken (killed, about to unwind) cannot take this one.
     if (n->waiter->woken) continue;
     if (payload) *payload = n->payload;
-    hub_->Wake(*n->waiter);
+    owner_.hub()->Wake(*n->waiter);
     return true;
   }
   return false;
