@@ -108,11 +108,9 @@ TEST_F(GreenletTest, KillWhileSleepingUnwinds) {
     after = true;
   });
   sleep(absl::ZeroDuration());  // let it start and park
-  const absl::Time start = absl::Now();
   EXPECT_TRUE(g.kill().ok());
-  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
   EXPECT_EQ(destroyed, 1);
-  EXPECT_FALSE(after);
+  EXPECT_FALSE(after);  // the 30 s sleep did not run to its end
   EXPECT_TRUE(g.dead());
   EXPECT_TRUE(g.killed());
   EXPECT_FALSE(g.successful());

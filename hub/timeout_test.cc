@@ -37,10 +37,9 @@ TEST_F(TimeoutTest, RaisedAtTheBlockingPointAfterTheDeadline) {
   } catch (const Timeout& e) {
     EXPECT_THAT(e.what(), HasSubstr("20ms"));
   }
+  // "before": the 10 s sleep did not run to its end.
   EXPECT_EQ(where, "before");
-  const absl::Duration took = absl::Now() - start;
-  EXPECT_GE(took, absl::Milliseconds(20));
-  EXPECT_LT(took, absl::Seconds(5));
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(20));
 }
 
 TEST_F(TimeoutTest, CancelledWhenTheScopeEnds) {
