@@ -188,6 +188,20 @@ HubStats Hub::stats() const {
 
 Hub::~Hub() {
   monitor_.reset();  // before the greenlets are killed: no report of that
+  // A task killed before it started has left the live list, but its start
+  // entry still holds the hub's reference, which only PopReady would drop.
+  Waiter* kept_tail = nullptr;
+  for (Waiter** link = &ready_head_; *link != nullptr;) {
+    Waiter* w = *link;
+    if (w->greenlet == nullptr && w->record->task->dead()) {
+      *link = w->next;
+      w->record->task->Release();  // may free `w`
+    } else {
+      kept_tail = w;
+      link = &w->next;
+    }
+  }
+  ready_tail_ = kept_tail;
   // Greenlets still alive are killed, so that their destructors run; ones that
   // never started just end.
   shutting_down_ = true;
