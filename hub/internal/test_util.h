@@ -17,6 +17,8 @@
 #include <thread>
 #include <utility>
 
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "gevent/greenlet/raw_greenlet.h"
 #include "gevent/hub/hub.h"
@@ -78,6 +80,16 @@ class LeakCheck {
 // What a call on an object from a thread whose hub does not own it fails with
 // (in the message of the status or of the exception).
 inline constexpr char kWrongThread[] = "belongs to another thread's hub";
+
+// `s` is what a call from the wrong thread returns: FailedPrecondition naming
+// the owner's hub.
+inline ::testing::AssertionResult IsWrongThread(const absl::Status& s) {
+  if (s.code() == absl::StatusCode::kFailedPrecondition &&
+      s.message().find(kWrongThread) != absl::string_view::npos) {
+    return ::testing::AssertionSuccess();
+  }
+  return ::testing::AssertionFailure() << "not a wrong-thread error: " << s;
+}
 
 // Runs `fn` on a new OS thread, which has no hub until something makes one,
 // and waits for it. The join orders everything `fn` did before the caller's
