@@ -4,7 +4,8 @@
 //
 // Leak checks for hub and io tests: open fds and greenlet stacks in use,
 // counted before and after a test. Helpers for the ownership tests: a call
-// made from another thread, and the misuse error it throws.
+// made from another thread, and the misuse error it throws. Overlap, for tests
+// that show blocking calls waiting together.
 
 #ifndef GEVENT_HUB_INTERNAL_TEST_UTIL_H_
 #define GEVENT_HUB_INTERNAL_TEST_UTIL_H_
@@ -33,17 +34,38 @@ inline constexpr int kManyGreenlets = 2000;
 inline constexpr int kManyGreenlets = 10000;
 #endif
 
-// How much slower sanitizers make switching and spawning (TSan most: every
-// switch goes through its fiber bookkeeping). Tests that check that work
-// overlaps ("1,000 sleeps take about one") scale their bound by it; the bound
-// stays far below the serial time either way.
-#if defined(__SANITIZE_THREAD__)
-inline constexpr double kSanitizerSlowdown = 6;
-#elif defined(__SANITIZE_ADDRESS__)
-inline constexpr double kSanitizerSlowdown = 2;
-#else
-inline constexpr double kSanitizerSlowdown = 1;
-#endif
+// Counts how many greenlets are inside a section at once. A call that blocks
+// the thread lets one greenlet through at a time, so a peak above one shows
+// that the calls overlapped, on a machine of any speed and under any
+// sanitizer: tests of "1,000 sleeps wait together" assert on it, not on time.
+//
+//   testing::Overlap overlap;
+//   spawn([&] { auto inside = overlap.Enter(); ::sleep(1); });
+//   ...
+//   EXPECT_GT(overlap.peak(), 1);
+class Overlap {
+ public:
+  class Inside {
+   public:
+    explicit Inside(Overlap& o) : o_(o) {
+      if (++o_.now_ > o_.peak_) o_.peak_ = o_.now_;
+    }
+    ~Inside() { --o_.now_; }
+    Inside(const Inside&) = delete;
+    Inside& operator=(const Inside&) = delete;
+
+   private:
+    Overlap& o_;
+  };
+
+  // Greenlets of one hub only: the counts are not atomic.
+  [[nodiscard]] Inside Enter() { return Inside(*this); }
+  int peak() const { return peak_; }
+
+ private:
+  int now_ = 0;
+  int peak_ = 0;
+};
 
 inline int CountOpenFds() {
   int n = 0;
