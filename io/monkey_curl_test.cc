@@ -105,12 +105,12 @@ TEST_F(MonkeyCurlTest, TwoHundredHttpsFetchesWaitTogether) {
   testing::Overlap overlap;
   std::vector<Greenlet<Fetched>> fetches;
   for (int i = 0; i < 200; ++i) {
-    fetches.push_back(spawn(kCurlStack, [port = server.port(), i, &ca,
-                                         &overlap] {
-      auto inside = overlap.Enter();
-      return CurlGet(absl::StrCat("https://127.0.0.1:", port, "/photo/", i),
-                     ca);
-    }));
+    fetches.push_back(
+        spawn(kCurlStack, [port = server.port(), i, &ca, &overlap] {
+          auto inside = overlap.Enter();
+          return CurlGet(absl::StrCat("https://127.0.0.1:", port, "/photo/", i),
+                         ca);
+        }));
   }
   ASSERT_TRUE(joinall(fetches).ok());
   for (int i = 0; i < 200; ++i) {
